@@ -1,0 +1,82 @@
+// A model compiled for fast evaluation: right-hand side, sparse analytic Jacobian, observables,
+// event roots. Expressions become a register tape (straight-line code over one array of
+// doubles, common subexpressions shared) that is built in milliseconds and run without
+// allocation. One CompiledModel is immutable and shared by all threads; each simulation owns a
+// Workspace.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gutskin/model.hpp"
+
+namespace gutskin {
+
+namespace detail { struct Tape; }
+
+/// Per-simulation scratch: the value slots every tape reads and writes.
+struct Workspace {
+  std::vector<double> slots;
+};
+
+class CompiledModel {
+ public:
+  /// Compiles a validated model. Throws InputError if something cannot be compiled.
+  explicit CompiledModel(Model model);
+  ~CompiledModel();
+  CompiledModel(CompiledModel&&) noexcept;
+  CompiledModel& operator=(CompiledModel&&) noexcept;
+
+  const Model& model() const { return model_; }
+  int n_states() const { return static_cast<int>(model_.states.size()); }
+  int n_parameters() const { return static_cast<int>(model_.parameters.size()); }
+  int n_inputs() const { return static_cast<int>(model_.inputs.size()); }
+  int n_variables() const { return static_cast<int>(model_.variables.size()); }
+  int n_observables() const { return static_cast<int>(model_.observables.size()); }
+
+  Workspace make_workspace() const;
+  /// Loads parameter values (model order) into the workspace.
+  void set_parameters(Workspace& ws, const double* p) const;
+  /// Current parameter values (events and initial assignments may change them).
+  void get_parameters(const Workspace& ws, double* p) const;
+  void set_parameter(Workspace& ws, int index, double value) const;
+
+  /// Initial state at t0: evaluates initial expressions (and parameter initial assignments,
+  /// which are written back into the workspace) given current parameters and inputs u.
+  void initial_state(double t0, const double* u, double* x0, Workspace& ws) const;
+
+  void rhs(double t, const double* x, const double* u, double* dxdt, Workspace& ws) const;
+
+  /// Jacobian ∂f/∂x in compressed sparse column form: pattern from `jacobian_col_ptr` /
+  /// `jacobian_row_index`, values written in that order.
+  void jacobian(double t, const double* x, const double* u, double* values, Workspace& ws) const;
+  const std::vector<int>& jacobian_col_ptr() const { return jac_col_ptr_; }
+  const std::vector<int>& jacobian_row_index() const { return jac_row_index_; }
+  int jacobian_nonzeros() const { return static_cast<int>(jac_row_index_.size()); }
+
+  void variables(double t, const double* x, const double* u, double* out, Workspace& ws) const;
+  void observables(double t, const double* x, const double* u, double* out, Workspace& ws) const;
+
+  // Events: each event's trigger is a boolean expression over comparisons; every comparison
+  // `a op b` gives a root function a − b. `trigger_value` evaluates the whole trigger.
+  int n_roots() const { return n_roots_; }
+  void roots(double t, const double* x, const double* u, double* g, Workspace& ws) const;
+  bool trigger_value(int event, double t, const double* x, const double* u, Workspace& ws) const;
+  /// Values the event would assign, evaluated now (for use_values_from_trigger_time).
+  void event_values(int event, double t, const double* x, const double* u, double* out,
+                    Workspace& ws) const;
+  double event_delay(int event, double t, const double* x, const double* u, Workspace& ws) const;
+  double event_priority(int event, double t, const double* x, const double* u, Workspace& ws) const;
+
+  /// Size of the compiled tapes (instructions), for `describe` and benchmarks.
+  std::size_t tape_size() const;
+
+ private:
+  Model model_;
+  std::unique_ptr<detail::Tape> tape_;
+  std::vector<int> jac_col_ptr_, jac_row_index_;
+  int n_roots_ = 0;
+};
+
+}  // namespace gutskin

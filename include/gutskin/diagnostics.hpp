@@ -1,0 +1,56 @@
+// Errors that point at the user's input: file, line, column, what was expected.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace gutskin {
+
+/// Where something was written. Lines and columns are 1-based; 0 means unknown.
+struct SourceLoc {
+  std::string file;
+  int line = 0;
+  int column = 0;
+
+  /// "file:line:column" (parts that are unknown are left out).
+  std::string str() const;
+};
+
+struct Diagnostic {
+  SourceLoc where;
+  std::string message;
+
+  /// "file:line:column: error: message" — the format of `gutskin check`.
+  std::string str() const;
+};
+
+/// Bad input (model, scenario, trial, options). Carries every problem found, not just the first,
+/// so `gutskin check` can list them all. The CLI maps it to exit code 2.
+class InputError : public std::runtime_error {
+ public:
+  explicit InputError(std::vector<Diagnostic> diagnostics);
+  InputError(SourceLoc where, std::string message);
+  const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
+
+ private:
+  std::vector<Diagnostic> diagnostics_;
+};
+
+/// Collects problems while reading a file; throws them together at the end.
+class DiagnosticSink {
+ public:
+  void error(SourceLoc where, std::string message);
+  bool empty() const { return diagnostics_.empty(); }
+  const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
+  /// Throws InputError if any error was recorded.
+  void throw_if_any() const;
+
+ private:
+  std::vector<Diagnostic> diagnostics_;
+};
+
+/// Closest candidate by edit distance (for "did you mean 'x'?"), or "" if none is close.
+std::string closest_name(const std::string& name, const std::vector<std::string>& candidates);
+
+}  // namespace gutskin
