@@ -1,0 +1,19 @@
+// The CLI's sub-commands. Each file cmd_<name>.cpp adds one to the app; main.cpp wires them and
+// maps outcomes to exit codes: 0 ok, 1 run failed, 2 bad input.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace gutskin::cli {
+
+enum ExitCode : int { exit_ok = 0, exit_run_failed = 1, exit_bad_input = 2 };
+
+// Each registers a sub-command whose callback sets `exit_code`.
+void register_run(CLI::App& app, int& exit_code);        // cmd_run.cpp
+void register_simulate(CLI::App& app, int& exit_code);   // cmd_simulate.cpp
+void register_check(CLI::App& app, int& exit_code);      // cmd_check.cpp
+void register_describe(CLI::App& app, int& exit_code);   // cmd_describe.cpp
+void register_list(CLI::App& app, int& exit_code);       // cmd_list.cpp
+void register_sbml(CLI::App& app, int& exit_code);       // cmd_sbml.cpp: export-sbml, sbml-suite
+
+}  // namespace gutskin::cli
