@@ -41,12 +41,16 @@ struct Intervention {
   double dose_duration = 0.0;  // days, for doses
   double period = 0.0;         // days between doses
   std::string label;       // for reports ("amoxicillin 7 days")
-  SourceLoc where;
+  SourceLoc where;         // the input (or bolus state) name
+  Unit unit;               // unit of value and ramp_from as written; "" or "1": the input's unit
+  SourceLoc value_where;   // the value (for unit errors)
 };
 
 struct Patient {
   std::string phenotype;                   // "" = model defaults
   std::map<std::string, double> overrides; // parameter → value (in the parameter's unit)
+  SourceLoc phenotype_where;                   // optional, for error messages
+  std::map<std::string, SourceLoc> override_where;  // optional, for error messages
 };
 
 struct Scenario {
