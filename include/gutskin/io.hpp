@@ -1,0 +1,43 @@
+// Writers for results and descriptions: CSV trajectories and JSON summaries, shared by the CLI,
+// the Python module and the web server. JSON comes back as strings so no JSON library leaks
+// into this header.
+#pragma once
+
+#include <filesystem>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "gutskin/model.hpp"
+#include "gutskin/scenario.hpp"
+#include "gutskin/simulate.hpp"
+
+namespace gutskin {
+
+/// Writes `time [day]` then every column as `name [unit]` (just `name` when the unit is empty)
+/// in one header row, then one row per output time, values printed with `%.10g`.
+/// `columns` selects and orders columns by index; empty means all.
+void write_trajectory_csv(const Trajectory& trajectory, std::ostream& out,
+                          const std::vector<int>& columns = {});
+
+/// How the run ended, why, counters and wall time, as a JSON object.
+std::string summary_to_json(const SimulationSummary& summary);
+
+/// The summary of a scenario run (`summary.json` of `gutskin run`): scenario, model, patient,
+/// termination, message, counters, wall time and, for every observable, its unit, its value at
+/// the first and last output row and the change between them (null when no rows were produced).
+std::string run_summary_to_json(const Scenario& scenario, const Model& model,
+                                const SimulationResult& result);
+
+/// Everything `gutskin describe --json` shows: inputs, parameters (value, unit, bounds, spread,
+/// source), states, variables, observables, events, phenotypes. Expressions are printed in the
+/// model-file grammar.
+std::string model_to_json(const Model& model);
+
+/// What a YAML file holds, from its top-level keys: `scenario:` → scenario, `trial:` → trial,
+/// anything else (including folders and SBML files) → model. Throws InputError for a missing
+/// or malformed file.
+enum class FileKind { model, scenario, trial };
+FileKind detect_file_kind(const std::filesystem::path& path);
+
+}  // namespace gutskin
