@@ -1,0 +1,117 @@
+// gutskin run: one scenario, one patient. Writes trajectory.csv and summary.json and prints a
+// short summary for people.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "cli/commands.hpp"
+#include "gutskin/builtin.hpp"
+#include "gutskin/compiled_model.hpp"
+#include "gutskin/io.hpp"
+#include "gutskin/model.hpp"
+#include "gutskin/scenario.hpp"
+#include "gutskin/simulate.hpp"
+
+namespace gutskin::cli {
+
+namespace {
+
+struct RunArgs {
+  std::string scenario;
+  std::string out_dir;  // default out/<scenario name>
+  std::string report;   // HTML report path, optional
+  SimulateOptions options;
+};
+
+/// Where the HTML report gets wired in once include/gutskin/report.hpp exists.
+void check_report_available(const std::string& report) {
+  if (!report.empty()) throw InputError(SourceLoc{}, "--report is not available yet");
+}
+
+template <class Write>
+void write_file(const std::filesystem::path& path, Write&& write) {
+  std::ofstream file(path);
+  if (!file) throw std::runtime_error("cannot open " + path.string() + " for writing");
+  write(file);
+  if (!file.flush()) throw std::runtime_error("writing " + path.string() + " failed");
+}
+
+void print_summary(const Scenario& scenario, const Model& model, const SimulationResult& result,
+                   const std::filesystem::path& out_dir) {
+  const SimulationSummary& s = result.summary;
+  const Trajectory& tr = result.trajectory;
+  fmt::print("scenario '{}' on model '{}'{}\n", scenario.name, model.name,
+             scenario.patient.phenotype.empty() ? "" : ", patient " + scenario.patient.phenotype);
+  fmt::print("{}\n", s.brief());
+  constexpr std::size_t shown = 8;
+  if (!tr.times.empty() && !model.observables.empty()) {
+    fmt::print("observables (day {:g} -> day {:g}):\n", tr.times.front(), tr.times.back());
+    std::size_t width = 0;
+    for (std::size_t i = 0; i < std::min(shown, model.observables.size()); ++i)
+      width = std::max(width, model.observables[i].name.size());
+    for (std::size_t i = 0; i < std::min(shown, model.observables.size()); ++i) {
+      const Observable& o = model.observables[i];
+      const int col = tr.column(o.name);
+      if (col < 0) continue;
+      fmt::print("  {:<{}}  {:.4g} -> {:.4g} {}\n", o.name, width, tr.at(0, col),
+                 tr.at(tr.times.size() - 1, col), o.unit.text);
+    }
+    if (model.observables.size() > shown)
+      fmt::print("  ... {} more in summary.json\n", model.observables.size() - shown);
+  }
+  fmt::print("wrote {}, {}\n", (out_dir / "trajectory.csv").string(),
+             (out_dir / "summary.json").string());
+}
+
+void run_scenario(const RunArgs& a, int& exit_code) {
+  check_report_available(a.report);
+  const Scenario scenario = load_scenario(resolve(a.scenario, "scenario"));
+  const Model model = load_model(scenario.model_path);
+  check_scenario(scenario, model);
+
+  SimulateOptions options = a.options;
+  options.t_start = scenario.output_times.empty() ? 0.0 : scenario.output_times.front();
+  options.output_times = scenario.output_times;
+  options.validate();
+
+  const CompiledModel compiled{model};
+  const std::vector<double> parameters = patient_parameters(model, scenario.patient);
+  const InputSchedule schedule = build_schedule(scenario, model);
+
+  const std::filesystem::path out_dir =
+      a.out_dir.empty() ? std::filesystem::path("out") / scenario.name
+                        : std::filesystem::path(a.out_dir);
+  std::filesystem::create_directories(out_dir);
+
+  Simulator simulator{compiled};
+  const SimulationResult result = simulator.run(parameters, schedule, options);
+
+  // Written whatever the outcome: rows computed before a failure are kept.
+  write_file(out_dir / "trajectory.csv",
+             [&](std::ostream& f) { write_trajectory_csv(result.trajectory, f); });
+  write_file(out_dir / "summary.json",
+             [&](std::ostream& f) { f << run_summary_to_json(scenario, model, result) << '\n'; });
+  print_summary(scenario, model, result, out_dir);
+  exit_code = result.summary.ok() ? exit_ok : exit_run_failed;
+}
+
+}  // namespace
+
+void register_run(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<RunArgs>();
+  SimulateOptions& o = args->options;
+  CLI::App* cmd = app.add_subcommand(
+      "run", "Run a scenario: writes DIR/trajectory.csv (observables, states, variables at the "
+             "scenario's output times) and DIR/summary.json");
+  cmd->add_option("SCENARIO", args->scenario, "Scenario file or built-in scenario name")
+      ->required();
+  cmd->add_option("--out", args->out_dir, "Output folder (default: out/<scenario name>)");
+  cmd->add_option("--report", args->report, "Also write an HTML report to this file");
+  cmd->add_option("--rtol", o.rtol, "Relative tolerance")->capture_default_str();
+  cmd->add_option("--atol", o.atol, "Absolute tolerance (all states)")->capture_default_str();
+  cmd->callback([args, &exit_code] { run_scenario(*args, exit_code); });
+}
+
+}  // namespace gutskin::cli
