@@ -1,0 +1,657 @@
+// Scenario files (format in include/gutskin/scenario.hpp) and the schedule they give.
+//
+// How timeline entries combine on one input (the model default is the baseline):
+//  - `value` (constant or window) and `ramp` set the input's level: their piece is the level
+//    minus the model default. A constant (and the held end of a ramp) lasts until the next
+//    constant or ramp on the same input starts; a window ends at `to`.
+//  - `dose` entries add rectangular pulses of height `dose` on top of whatever else is there.
+//  - Overlapping level entries on one input add their differences from the default.
+// Values are kept in the unit they were written in (Intervention::unit) and converted to the
+// input's (or state's) unit against the model in check_scenario/build_schedule.
+#include "gutskin/scenario.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <sstream>
+
+#include "gutskin/builtin.hpp"
+#include "gutskin/units.hpp"
+
+namespace fs = std::filesystem;
+
+namespace gutskin {
+
+namespace {
+
+std::string format_number(double v) {
+  std::ostringstream s;
+  s << v;
+  return s.str();
+}
+
+std::string format_days(double days) {
+  return format_number(days) + (days == 1.0 ? " day" : " days");
+}
+
+void absorb(DiagnosticSink& sink, const InputError& e) {
+  for (const auto& d : e.diagnostics()) sink.error(d.where, d.message);
+}
+
+std::string did_you_mean(const std::string& name, const std::vector<std::string>& candidates) {
+  const std::string near = closest_name(name, candidates);
+  return near.empty() ? std::string() : " (did you mean '" + near + "'?)";
+}
+
+/// A bare number ("1") or a dimensionless "1" is taken to be in the target unit already.
+double to_unit(double value, const Unit& from, const Unit& to, const SourceLoc& where) {
+  if (from.text.empty() || from.text == "1") return value;
+  return convert(value, from, to, where);
+}
+
+template <class Items>
+std::vector<std::string> names_of(const Items& items) {
+  std::vector<std::string> out;
+  for (const auto& x : items) out.push_back(x.name);
+  return out;
+}
+
+/// Reads one file, collecting every problem.
+class Reader {
+ public:
+  explicit Reader(std::string file) : file_(std::move(file)) {}
+
+  DiagnosticSink sink;
+
+  SourceLoc loc(const YAML::Node& n) const {
+    if (!n.IsDefined()) return SourceLoc{.file = file_, .line = 0, .column = 0};
+    const YAML::Mark m = n.Mark();
+    return SourceLoc{.file = file_, .line = m.line + 1, .column = m.column + 1};
+  }
+  void error(const YAML::Node& n, std::string message) { sink.error(loc(n), std::move(message)); }
+
+  std::optional<std::string> text(const YAML::Node& n, const std::string& what) {
+    if (!n.IsScalar()) {
+      error(n, "expected " + what);
+      return std::nullopt;
+    }
+    return n.Scalar();
+  }
+
+  std::optional<Quantity> quantity(const YAML::Node& n) {
+    const auto t = text(n, "a quantity such as '35 g/day'");
+    if (!t) return std::nullopt;
+    try {
+      return parse_quantity(*t, loc(n));
+    } catch (const InputError& e) {
+      absorb(sink, e);
+      return std::nullopt;
+    }
+  }
+
+  /// A time, in days (a bare number is in days).
+  std::optional<double> time(const YAML::Node& n) {
+    const auto t = text(n, "a time such as '7 days'");
+    if (!t) return std::nullopt;
+    try {
+      return parse_quantity_in(*t, day_unit(), loc(n));
+    } catch (const InputError& e) {
+      absorb(sink, e);
+      return std::nullopt;
+    }
+  }
+
+  /// How a time was written, for messages ("2 weeks"; a bare number gets "days").
+  static std::string written_time(const YAML::Node& n, double days) {
+    if (n.IsScalar()) {
+      const std::string& s = n.Scalar();
+      if (s.find_first_not_of("0123456789.eE+- ") != std::string::npos) return s;
+    }
+    return format_days(days);
+  }
+
+  std::optional<double> number(const YAML::Node& n) {
+    const auto t = text(n, "a number");
+    if (!t) return std::nullopt;
+    try {
+      const Quantity q = parse_quantity(*t, loc(n));
+      if (q.unit.text == "1") return q.value;
+    } catch (const InputError&) {
+    }
+    error(n, "expected a number");
+    return std::nullopt;
+  }
+
+  /// Reports keys of a mapping not in `known` ("unknown key 'x' in <where> (did you mean..)").
+  /// Returns false if any was unknown.
+  bool check_keys(const YAML::Node& map, const std::vector<std::string>& known,
+                  const std::string& where) {
+    bool ok = true;
+    for (const auto& kv : map) {
+      const std::string key = kv.first.Scalar();
+      if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+      error(kv.first, "unknown key '" + key + "' in " + where + did_you_mean(key, known));
+      ok = false;
+    }
+    return ok;
+  }
+
+ private:
+  std::string file_;
+};
+
+const std::vector<std::string> kScenarioKeys = {"scenario", "description", "model", "patient",
+                                                "duration", "output",      "timeline"};
+const std::vector<std::string> kEntryKeys = {
+    "input", "value", "from",  "to",    "dose", "duration", "every", "times_per_week",
+    "ramp",  "bolus", "amount", "at",   "label"};
+
+struct KindInfo {
+  Intervention::Kind kind;
+  const char* name;
+  std::vector<std::string> keys;  // keys that belong in this kind of entry
+};
+
+const KindInfo& kind_info(Intervention::Kind kind) {
+  using K = Intervention::Kind;
+  static const std::vector<KindInfo> kinds = {
+      {K::constant, "constant", {"input", "value", "from", "label"}},
+      {K::window, "window", {"input", "value", "from", "to", "label"}},
+      {K::doses, "dose",
+       {"input", "dose", "duration", "every", "times_per_week", "from", "to", "label"}},
+      {K::ramp, "ramp", {"input", "ramp", "from", "to", "label"}},
+      {K::bolus, "bolus", {"bolus", "amount", "at", "label"}},
+  };
+  for (const auto& k : kinds)
+    if (k.kind == kind) return k;
+  return kinds.front();
+}
+
+std::optional<Intervention> read_entry(Reader& r, const YAML::Node& e) {
+  using K = Intervention::Kind;
+  if (!e.IsMap()) {
+    r.error(e, "expected a timeline entry such as {input: fibre, value: 35 g/day, from: 0 days}");
+    return std::nullopt;
+  }
+  if (!r.check_keys(e, kEntryKeys, "timeline entry")) return std::nullopt;
+
+  Intervention iv;
+  if (e["bolus"]) iv.kind = K::bolus;
+  else if (e["ramp"]) iv.kind = K::ramp;
+  else if (e["dose"]) iv.kind = K::doses;
+  else if (e["value"]) iv.kind = e["to"] ? K::window : K::constant;
+  else {
+    r.error(e, e["input"] ? "timeline entry needs one of 'value', 'dose' or 'ramp'"
+                          : "timeline entry needs 'input' (or 'bolus')");
+    return std::nullopt;
+  }
+  const KindInfo& info = kind_info(iv.kind);
+  bool ok = true;
+  for (const auto& kv : e) {
+    const std::string key = kv.first.Scalar();
+    if (std::find(info.keys.begin(), info.keys.end(), key) == info.keys.end()) {
+      r.error(kv.first, "'" + key + "' is not used in a " + info.name + " entry");
+      ok = false;
+    }
+  }
+  auto require = [&](const char* key) {
+    if (e[key]) return true;
+    r.error(e, std::string("missing '") + key + "'");
+    ok = false;
+    return false;
+  };
+
+  const char* target_key = iv.kind == K::bolus ? "bolus" : "input";
+  if (require(target_key)) {
+    const YAML::Node t = e[target_key];
+    if (auto s = r.text(t, iv.kind == K::bolus ? "a state name" : "an input name")) iv.target = *s;
+    else ok = false;
+    iv.where = r.loc(t);
+  }
+  if (e["label"]) {
+    if (auto s = r.text(e["label"], "a label")) iv.label = *s;
+  }
+
+  // The value(s), kept in the unit they were written in.
+  const char* value_key = iv.kind == K::bolus   ? "amount"
+                          : iv.kind == K::doses ? "dose"
+                          : iv.kind == K::ramp  ? "ramp"
+                                                : "value";
+  if (require(value_key)) {
+    const YAML::Node v = e[value_key];
+    iv.value_where = r.loc(v);
+    if (iv.kind == K::ramp) {
+      if (!v.IsSequence() || v.size() != 2) {
+        r.error(v, "'ramp' needs two values: [start, end]");
+        ok = false;
+      } else {
+        auto a = r.quantity(v[0]);
+        auto b = r.quantity(v[1]);
+        if (a && b) {
+          const bool a_bare = a->unit.text == "1", b_bare = b->unit.text == "1";
+          iv.unit = b_bare ? a->unit : b->unit;
+          iv.value = b->value;
+          iv.ramp_from = a->value;
+          if (!a_bare && !b_bare) {
+            try {
+              iv.ramp_from = convert(a->value, a->unit, b->unit, r.loc(v[0]));
+            } catch (const InputError& err) {
+              absorb(r.sink, err);
+              ok = false;
+            }
+          }
+        } else {
+          ok = false;
+        }
+      }
+    } else if (auto q = r.quantity(v)) {
+      iv.value = q->value;
+      iv.unit = q->unit;
+    } else {
+      ok = false;
+    }
+  }
+
+  // Times.
+  if (iv.kind == K::bolus) {
+    if (require("at")) {
+      if (auto t = r.time(e["at"])) iv.start = *t;
+      else ok = false;
+    }
+  } else {
+    if (e["from"]) {
+      if (auto t = r.time(e["from"])) iv.start = *t;
+      else ok = false;
+    }
+    const bool needs_to = iv.kind == K::window || iv.kind == K::ramp;
+    if (needs_to ? require("to") : static_cast<bool>(e["to"])) {
+      if (auto t = r.time(e["to"])) {
+        iv.end = *t;
+        if (ok && !(iv.end > iv.start)) {
+          const std::string from_text =
+              e["from"] ? Reader::written_time(e["from"], iv.start) : format_days(iv.start);
+          r.error(e["to"], "'to' (" + Reader::written_time(e["to"], iv.end) +
+                               ") must be after 'from' (" + from_text + ")");
+          ok = false;
+        }
+      } else {
+        ok = false;
+      }
+    }
+  }
+
+  if (iv.kind == K::doses) {
+    if (require("duration")) {
+      if (auto d = r.time(e["duration"])) {
+        iv.dose_duration = *d;
+        if (!(*d > 0)) r.error(e["duration"], "'duration' must be positive"), ok = false;
+      } else {
+        ok = false;
+      }
+    }
+    std::string period_text;
+    if (e["every"] && e["times_per_week"]) {
+      r.error(e["times_per_week"], "give 'every' or 'times_per_week', not both");
+      ok = false;
+    } else if (e["every"]) {
+      if (auto p = r.time(e["every"])) {
+        iv.period = *p;
+        period_text = Reader::written_time(e["every"], *p);
+        if (!(*p > 0)) r.error(e["every"], "'every' must be positive"), ok = false;
+      } else {
+        ok = false;
+      }
+    } else if (e["times_per_week"]) {
+      if (auto n = r.number(e["times_per_week"])) {
+        if (*n > 0) {
+          iv.period = 7.0 / *n;
+          period_text = format_days(iv.period);
+        } else {
+          r.error(e["times_per_week"], "'times_per_week' must be positive");
+          ok = false;
+        }
+      } else {
+        ok = false;
+      }
+    } else {
+      r.error(e, "missing 'every' or 'times_per_week'");
+      ok = false;
+    }
+    if (ok && iv.dose_duration > iv.period) {
+      r.error(e["duration"], "'duration' (" + Reader::written_time(e["duration"], iv.dose_duration) +
+                                 ") must not be longer than the time between doses (" +
+                                 period_text + ")");
+      ok = false;
+    }
+  }
+
+  if (iv.label.empty()) iv.label = iv.target;
+  if (!ok) return std::nullopt;
+  return iv;
+}
+
+std::vector<double> output_grid(Reader& r, const YAML::Node& out, double duration) {
+  const std::vector<std::string> keys = {"every", "steps", "times"};
+  if (!out.IsMap()) {
+    r.error(out, "expected {every: 1 day}, {steps: N} or {times: [...]}");
+    return {};
+  }
+  if (!r.check_keys(out, keys, "output")) return {};
+  if (out.size() != 1) {
+    r.error(out, "'output' takes one of 'every', 'steps' or 'times'");
+    return {};
+  }
+  const double tol = 1e-9 * std::max(1.0, duration);
+  std::vector<double> times;
+  if (out["every"]) {
+    const auto dt = r.time(out["every"]);
+    if (!dt) return {};
+    if (!(*dt > 0)) {
+      r.error(out["every"], "'every' must be positive");
+      return {};
+    }
+    if (duration / *dt > 1e7) {
+      r.error(out["every"], "too many output times (more than 10 million)");
+      return {};
+    }
+    for (long k = 0;; ++k) {
+      const double t = static_cast<double>(k) * *dt;
+      if (t >= duration - tol) break;
+      times.push_back(t);
+    }
+    times.push_back(duration);
+  } else if (out["steps"]) {
+    const auto n = r.number(out["steps"]);
+    if (!n) return {};
+    if (!(*n >= 1) || *n != std::floor(*n) || *n > 1e7) {
+      r.error(out["steps"], "'steps' must be a whole number from 1 to 10 million");
+      return {};
+    }
+    const long steps = static_cast<long>(*n);
+    for (long k = 0; k <= steps; ++k)
+      times.push_back(k == steps ? duration : duration * static_cast<double>(k) / *n);
+  } else {
+    const YAML::Node list = out["times"];
+    if (!list.IsSequence() || list.size() == 0) {
+      r.error(list, "'times' needs a list of times such as [0, 7 days, 30 days]");
+      return {};
+    }
+    for (const auto& item : list) {
+      const auto t = r.time(item);
+      if (!t) continue;
+      if (*t < -tol || *t > duration + tol) {
+        r.error(item, "output time " + Reader::written_time(item, *t) +
+                          " is outside the simulation (0 to " + format_days(duration) + ")");
+        continue;
+      }
+      times.push_back(std::clamp(*t, 0.0, duration));
+    }
+    std::sort(times.begin(), times.end());
+    times.erase(std::unique(times.begin(), times.end()), times.end());
+  }
+  return times;
+}
+
+void read_patient(Reader& r, const YAML::Node& p, Patient& patient) {
+  if (!p.IsMap()) {
+    r.error(p, "expected {phenotype: NAME, overrides: {PARAMETER: VALUE}}");
+    return;
+  }
+  r.check_keys(p, {"phenotype", "overrides"}, "patient");
+  if (p["phenotype"]) {
+    if (auto s = r.text(p["phenotype"], "a phenotype name")) patient.phenotype = *s;
+    patient.phenotype_where = r.loc(p["phenotype"]);
+  }
+  if (p["overrides"]) {
+    const YAML::Node o = p["overrides"];
+    if (!o.IsMap()) {
+      r.error(o, "expected {PARAMETER: VALUE, ...}");
+      return;
+    }
+    for (const auto& kv : o) {
+      const std::string name = kv.first.Scalar();
+      if (auto v = r.number(kv.second)) {
+        patient.overrides[name] = *v;
+        patient.override_where[name] = r.loc(kv.first);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Scenario load_scenario(const fs::path& path) {
+  Scenario sc;
+  sc.file = path;
+  Reader r(path.string());
+  const YAML::Node root = [&] {
+    try {
+      return YAML::LoadFile(path.string());
+    } catch (const YAML::BadFile&) {
+      throw InputError(SourceLoc{.file = path.string(), .line = 0, .column = 0},
+                       "cannot read the file");
+    } catch (const YAML::Exception& e) {
+      throw InputError(SourceLoc{.file = path.string(), .line = e.mark.line + 1,
+                                 .column = e.mark.column + 1},
+                       e.msg);
+    }
+  }();
+  if (!root.IsMap()) {
+    r.error(root, "expected a scenario: a mapping with 'model', 'duration' and 'timeline'");
+    r.sink.throw_if_any();
+  }
+  sc.where = r.loc(root);
+  r.check_keys(root, kScenarioKeys, "scenario");
+
+  sc.name = path.stem().string();
+  if (root["scenario"])
+    if (auto s = r.text(root["scenario"], "a name")) sc.name = *s;
+  if (root["description"])
+    if (auto s = r.text(root["description"], "a description")) sc.description = *s;
+
+  if (!root["model"]) {
+    r.error(root, "missing 'model'");
+  } else if (auto m = r.text(root["model"], "a built-in model name or a path")) {
+    sc.model = *m;
+    try {
+      sc.model_path = resolve(*m, "model", path.parent_path());
+    } catch (const InputError& e) {
+      for (const auto& d : e.diagnostics()) r.error(root["model"], d.message);
+    }
+  }
+
+  if (root["patient"]) read_patient(r, root["patient"], sc.patient);
+
+  std::optional<double> duration;
+  if (!root["duration"]) {
+    r.error(root, "missing 'duration'");
+  } else if ((duration = r.time(root["duration"]))) {
+    if (!(*duration > 0)) {
+      r.error(root["duration"], "'duration' must be positive");
+      duration.reset();
+    } else {
+      sc.duration = *duration;
+    }
+  }
+
+  if (duration) {
+    if (root["output"]) {
+      sc.output_times = output_grid(r, root["output"], *duration);
+    } else {
+      YAML::Node every;
+      every["every"] = "1 day";
+      sc.output_times = output_grid(r, every, *duration);
+    }
+  }
+
+  if (const YAML::Node tl = root["timeline"]) {
+    if (!tl.IsSequence()) {
+      if (!tl.IsNull()) r.error(tl, "expected a list of timeline entries");
+    } else {
+      for (const auto& entry : tl)
+        if (auto iv = read_entry(r, entry)) sc.timeline.push_back(std::move(*iv));
+    }
+  }
+
+  r.sink.throw_if_any();
+  return sc;
+}
+
+void check_scenario(const Scenario& scenario, const Model& model) {
+  DiagnosticSink sink;
+  for (const auto& iv : scenario.timeline) {
+    if (iv.kind == Intervention::Kind::bolus) {
+      const int s = model.state_index(iv.target);
+      if (s < 0) {
+        sink.error(iv.where, "unknown state '" + iv.target + "'" +
+                                 did_you_mean(iv.target, names_of(model.states)));
+        continue;
+      }
+      try {
+        to_unit(iv.value, iv.unit, model.states[s].unit, iv.value_where);
+      } catch (const InputError& e) {
+        absorb(sink, e);
+      }
+      continue;
+    }
+    const int i = model.input_index(iv.target);
+    if (i < 0) {
+      sink.error(iv.where, "unknown input '" + iv.target + "'" +
+                               did_you_mean(iv.target, names_of(model.inputs)));
+      continue;
+    }
+    try {
+      to_unit(iv.value, iv.unit, model.inputs[i].unit, iv.value_where);
+    } catch (const InputError& e) {
+      absorb(sink, e);
+    }
+  }
+
+  const Patient& p = scenario.patient;
+  if (!p.phenotype.empty() && model.phenotype(p.phenotype) == nullptr)
+    sink.error(p.phenotype_where, "unknown phenotype '" + p.phenotype + "'" +
+                                      did_you_mean(p.phenotype, names_of(model.phenotypes)));
+  for (const auto& [name, value] : p.overrides) {
+    const auto w = p.override_where.find(name);
+    const SourceLoc where = w == p.override_where.end() ? scenario.where : w->second;
+    const int k = model.parameter_index(name);
+    if (k < 0) {
+      sink.error(where, "unknown parameter '" + name + "' in overrides" +
+                            did_you_mean(name, names_of(model.parameters)));
+      continue;
+    }
+    const Parameter& par = model.parameters[k];
+    const double lo = par.lower.value_or(-INFINITY), hi = par.upper.value_or(INFINITY);
+    if (!(value >= lo && value <= hi))
+      sink.error(where, "override '" + name + "' = " + format_number(value) +
+                            " is outside its bounds [" + format_number(lo) + ", " +
+                            format_number(hi) + "]");
+  }
+  sink.throw_if_any();
+}
+
+InputSchedule build_schedule(const Scenario& scenario, const Model& model) {
+  using K = Intervention::Kind;
+  check_scenario(scenario, model);
+
+  std::vector<double> defaults;
+  for (const auto& in : model.inputs) defaults.push_back(in.default_value);
+  InputSchedule schedule(static_cast<int>(model.inputs.size()), defaults);
+
+  // A constant (or a ramp's held end) lasts until the next constant or ramp on its input.
+  auto next_level_start = [&](const Intervention& iv) {
+    double next = INFINITY;
+    for (const auto& o : scenario.timeline)
+      if ((o.kind == K::constant || o.kind == K::ramp) && o.target == iv.target &&
+          o.start > iv.start)
+        next = std::min(next, o.start);
+    return next;
+  };
+
+  for (const auto& iv : scenario.timeline) {
+    if (iv.kind == K::bolus) {
+      const int s = model.state_index(iv.target);
+      schedule.add_bolus({.time = iv.start,
+                          .state = s,
+                          .amount = to_unit(iv.value, iv.unit, model.states[s].unit, iv.value_where)});
+      continue;
+    }
+    const int i = model.input_index(iv.target);
+    const Input& input = model.inputs[i];
+    const double v = to_unit(iv.value, iv.unit, input.unit, iv.value_where);
+    const double base = input.default_value;
+    switch (iv.kind) {
+      case K::constant:
+        schedule.add_piece(i, {.start = iv.start, .end = next_level_start(iv), .level = v - base});
+        break;
+      case K::window:
+        schedule.add_piece(i, {.start = iv.start, .end = iv.end, .level = v - base});
+        break;
+      case K::ramp: {
+        const double a = to_unit(iv.ramp_from, iv.unit, input.unit, iv.value_where);
+        schedule.add_piece(i, {.start = iv.start,
+                               .end = iv.end,
+                               .level = a - base,
+                               .slope = (v - a) / (iv.end - iv.start)});
+        schedule.add_piece(i, {.start = iv.end, .end = next_level_start(iv), .level = v - base});
+        break;
+      }
+      case K::doses: {
+        const double until = std::isfinite(iv.end) ? iv.end : scenario.duration;
+        if (!(iv.period > 0) || !(iv.dose_duration > 0))
+          throw InputError(iv.where, "repeated doses need a positive 'duration' and period");
+        if ((until - iv.start) / iv.period > 1e7)
+          throw InputError(iv.where, "too many doses (more than 10 million)");
+        for (long k = 0;; ++k) {
+          const double s = iv.start + static_cast<double>(k) * iv.period;
+          if (s >= until) break;
+          schedule.add_piece(
+              i, {.start = s, .end = std::min(s + iv.dose_duration, until), .level = v});
+        }
+        break;
+      }
+      case K::bolus:
+        break;
+    }
+  }
+  return schedule;
+}
+
+std::vector<double> patient_parameters(const Model& model, const Patient& patient) {
+  std::vector<double> values;
+  values.reserve(model.parameters.size());
+  for (const auto& p : model.parameters) values.push_back(p.value);
+  if (!patient.phenotype.empty()) {
+    const Phenotype* ph = model.phenotype(patient.phenotype);
+    if (ph == nullptr)
+      throw InputError(patient.phenotype_where,
+                       "unknown phenotype '" + patient.phenotype + "'" +
+                           did_you_mean(patient.phenotype, names_of(model.phenotypes)));
+    for (const auto& [name, v] : ph->values) {
+      const int k = model.parameter_index(name);
+      if (k < 0)
+        throw InputError(ph->where, "unknown parameter '" + name + "' in phenotype '" +
+                                        ph->name + "'" +
+                                        did_you_mean(name, names_of(model.parameters)));
+      values[k] = v;
+    }
+  }
+  DiagnosticSink sink;
+  for (const auto& [name, v] : patient.overrides) {
+    const int k = model.parameter_index(name);
+    if (k < 0) {
+      const auto w = patient.override_where.find(name);
+      sink.error(w == patient.override_where.end() ? SourceLoc{} : w->second,
+                 "unknown parameter '" + name + "' in overrides" +
+                     did_you_mean(name, names_of(model.parameters)));
+      continue;
+    }
+    values[k] = v;
+  }
+  sink.throw_if_any();
+  return values;
+}
+
+}  // namespace gutskin
