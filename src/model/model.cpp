@@ -1,0 +1,61 @@
+// Model look-ups and the right-hand side of each state.
+#include <stdexcept>
+
+#include "gutskin/model.hpp"
+
+namespace gutskin {
+namespace {
+
+template <class Items>
+int index_by_name(const Items& items, const std::string& name) {
+  for (std::size_t i = 0; i < items.size(); ++i)
+    if (items[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+}  // namespace
+
+int Model::input_index(const std::string& name) const { return index_by_name(inputs, name); }
+int Model::parameter_index(const std::string& name) const {
+  return index_by_name(parameters, name);
+}
+int Model::state_index(const std::string& name) const { return index_by_name(states, name); }
+int Model::variable_index(const std::string& name) const {
+  return index_by_name(variables, name);
+}
+int Model::observable_index(const std::string& name) const {
+  return index_by_name(observables, name);
+}
+
+const Phenotype* Model::phenotype(const std::string& name) const {
+  const int i = index_by_name(phenotypes, name);
+  return i < 0 ? nullptr : &phenotypes[i];
+}
+
+Expr Model::state_rate(int state) const {
+  if (state < 0 || state >= static_cast<int>(states.size()))
+    throw std::out_of_range("state_rate: no state with index " + std::to_string(state));
+  const std::string& name = states[state].name;
+  for (const auto& eq : equations)
+    if (eq.state == name && eq.rate) return eq.rate;
+
+  // Σ stoichiometry × rate: products add, reactants subtract.
+  Expr sum;
+  auto add_term = [&](double stoich, const Expr& rate, bool produced) {
+    Expr term = stoich == 1.0 ? rate : make(Op::mul, {constant(stoich), rate});
+    if (!sum)
+      sum = produced ? term : make(Op::neg, {term});
+    else
+      sum = make(produced ? Op::add : Op::sub, {sum, term});
+  };
+  for (const auto& r : reactions) {
+    if (!r.rate) continue;
+    for (const auto& [s, n] : r.reactants)
+      if (s == name) add_term(n, r.rate, false);
+    for (const auto& [s, n] : r.products)
+      if (s == name) add_term(n, r.rate, true);
+  }
+  return sum ? sum : constant(0.0);
+}
+
+}  // namespace gutskin
