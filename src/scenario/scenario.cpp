@@ -6,6 +6,7 @@
 //    constant or ramp on the same input starts; a window ends at `to`.
 //  - `dose` entries add rectangular pulses of height `dose` on top of whatever else is there.
 //  - Overlapping level entries on one input add their differences from the default.
+//  - `from` may be left out (0 days); repeated doses without `to` run to the end of the scenario.
 // Values are kept in the unit they were written in (Intervention::unit) and converted to the
 // input's (or state's) unit against the model in check_scenario/build_schedule.
 #include "gutskin/scenario.hpp"

@@ -382,6 +382,25 @@ TEST_F(WithTestData, ErrorsAgainstTheModel) {
   EXPECT_EQ(problems_of([&] { build_schedule(sc, m); }), expected);
 }
 
+TEST_F(WithTestData, FixtureModelLoadsAndMatchesTheHandBuiltOne) {
+  const Scenario sc = load_scenario(scenario_file("full.yaml"));
+  const Model loaded = load_model(sc.model_path);
+  const Model hand = tiny_model();
+  ASSERT_EQ(loaded.inputs.size(), hand.inputs.size());
+  for (std::size_t i = 0; i < hand.inputs.size(); ++i) {
+    EXPECT_EQ(loaded.inputs[i].name, hand.inputs[i].name);
+    EXPECT_EQ(loaded.inputs[i].default_value, hand.inputs[i].default_value);
+  }
+  EXPECT_NO_THROW(check_scenario(sc, loaded));
+  const InputSchedule s = build_schedule(sc, loaded);
+  EXPECT_DOUBLE_EQ(s.value(loaded.input_index("probiotic"), 7.0), 1e10);
+  EXPECT_EQ(patient_parameters(loaded, sc.patient)[loaded.parameter_index("k_repair")], 0.7);
+  EXPECT_EQ(patient_parameters(loaded, sc.patient)[loaded.parameter_index("r_growth")], 0.8);
+
+  const Scenario bad = load_scenario(scenario_file("bad_against_model.yaml"));
+  EXPECT_EQ(problems_of([&] { check_scenario(bad, loaded); }).size(), 5u);
+}
+
 // --- patients -------------------------------------------------------------------------------------
 
 TEST(PatientParameters, DefaultsThenPhenotypeThenOverrides) {
