@@ -15,12 +15,20 @@ constexpr double nan_value = std::numeric_limits<double>::quiet_NaN();
 
 bool is_function(Op op) {
   switch (op) {
-    case Op::piecewise: case Op::min: case Op::max:
-    case Op::exp: case Op::log: case Op::log10: case Op::sqrt: case Op::abs:
-    case Op::sin: case Op::cos: case Op::tan: case Op::floor: case Op::ceil:
-      return true;
-    default:
-      return false;
+    case Op::piecewise:
+    case Op::min:
+    case Op::max:
+    case Op::exp:
+    case Op::log:
+    case Op::log10:
+    case Op::sqrt:
+    case Op::abs:
+    case Op::sin:
+    case Op::cos:
+    case Op::tan:
+    case Op::floor:
+    case Op::ceil: return true;
+    default: return false;
   }
 }
 
@@ -64,24 +72,39 @@ const char* binary_symbol(Op op) {
 
 bool is_binary(Op op) {
   switch (op) {
-    case Op::add: case Op::sub: case Op::mul: case Op::div: case Op::pow:
-    case Op::lt: case Op::le: case Op::gt: case Op::ge: case Op::eq: case Op::ne:
-    case Op::logical_and: case Op::logical_or:
-      return true;
-    default:
-      return false;
+    case Op::add:
+    case Op::sub:
+    case Op::mul:
+    case Op::div:
+    case Op::pow:
+    case Op::lt:
+    case Op::le:
+    case Op::gt:
+    case Op::ge:
+    case Op::eq:
+    case Op::ne:
+    case Op::logical_and:
+    case Op::logical_or: return true;
+    default: return false;
   }
 }
 
-bool is_unary_function(Op op) { return is_function(op) && op != Op::piecewise && op != Op::min && op != Op::max; }
+bool is_unary_function(Op op) {
+  return is_function(op) && op != Op::piecewise && op != Op::min && op != Op::max;
+}
 
 void check_arity(Op op, std::size_t n) {
   bool ok = true;
-  if (op == Op::constant || op == Op::symbol) ok = n == 0;
-  else if (is_binary(op)) ok = n == 2;
-  else if (op == Op::neg || op == Op::logical_not || is_unary_function(op)) ok = n == 1;
-  else if (op == Op::min || op == Op::max) ok = n >= 2;
-  else if (op == Op::piecewise) ok = n % 2 == 1;
+  if (op == Op::constant || op == Op::symbol)
+    ok = n == 0;
+  else if (is_binary(op))
+    ok = n == 2;
+  else if (op == Op::neg || op == Op::logical_not || is_unary_function(op))
+    ok = n == 1;
+  else if (op == Op::min || op == Op::max)
+    ok = n >= 2;
+  else if (op == Op::piecewise)
+    ok = n % 2 == 1;
   if (!ok) {
     throw std::invalid_argument("gutskin::make: wrong number of operands (" + std::to_string(n) +
                                 ") for operator " + std::to_string(static_cast<int>(op)));
@@ -104,9 +127,16 @@ int precedence(const Expr& e) {
     case Op::logical_or: return prec_or;
     case Op::logical_and: return prec_and;
     case Op::logical_not: return prec_not;
-    case Op::lt: case Op::le: case Op::gt: case Op::ge: case Op::eq: case Op::ne: return prec_cmp;
-    case Op::add: case Op::sub: return prec_add;
-    case Op::mul: case Op::div: return prec_mul;
+    case Op::lt:
+    case Op::le:
+    case Op::gt:
+    case Op::ge:
+    case Op::eq:
+    case Op::ne: return prec_cmp;
+    case Op::add:
+    case Op::sub: return prec_add;
+    case Op::mul:
+    case Op::div: return prec_mul;
     case Op::neg: return prec_unary;
     case Op::pow: return prec_pow;
     default: return prec_atom;  // function calls
@@ -118,16 +148,24 @@ std::pair<int, int> operand_precedence(Op op) {
   switch (op) {
     case Op::logical_or: return {prec_or, prec_and};
     case Op::logical_and: return {prec_and, prec_not};
-    case Op::add: case Op::sub: return {prec_add, prec_mul};
-    case Op::mul: case Op::div: return {prec_mul, prec_unary};
+    case Op::add:
+    case Op::sub: return {prec_add, prec_mul};
+    case Op::mul:
+    case Op::div: return {prec_mul, prec_unary};
     case Op::pow: return {prec_atom, prec_unary};  // right-associative; exponent may be unary
     default: return {prec_cmp, prec_add};          // comparisons, left-associative
   }
 }
 
 void print_number(double v, std::string& out) {
-  if (std::isnan(v)) { out += "0/0"; return; }
-  if (std::isinf(v)) { out += v > 0 ? "1/0" : "-1/0"; return; }
+  if (std::isnan(v)) {
+    out += "0/0";
+    return;
+  }
+  if (std::isinf(v)) {
+    out += v > 0 ? "1/0" : "-1/0";
+    return;
+  }
   char buf[64];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);  // shortest round-trip form
   out.append(buf, end);
@@ -145,9 +183,18 @@ void print_operand(const Expr& e, int min_prec, std::string& out) {
 void print(const Expr& e, std::string& out) {
   const Op op = e->op;
   if (op == Op::constant) return print_number(e->value, out);
-  if (op == Op::symbol) { out += e->name; return; }
-  if (op == Op::neg) { out += '-'; return print_operand(e->args[0], prec_unary, out); }
-  if (op == Op::logical_not) { out += "not "; return print_operand(e->args[0], prec_not, out); }
+  if (op == Op::symbol) {
+    out += e->name;
+    return;
+  }
+  if (op == Op::neg) {
+    out += '-';
+    return print_operand(e->args[0], prec_unary, out);
+  }
+  if (op == Op::logical_not) {
+    out += "not ";
+    return print_operand(e->args[0], prec_not, out);
+  }
   if (is_binary(op)) {
     const auto [left, right] = operand_precedence(op);
     print_operand(e->args[0], left, out);
@@ -196,12 +243,14 @@ double eval(const Expr& e, const std::function<double(const std::string&)>& look
       }
       return arg(i);
     }
-    case Op::min: case Op::max: {
-      // Left fold; ties and comparisons as in differentiate() (a <= b picks a for min).
+    case Op::min:
+    case Op::max: {
+      // Left fold; ties as in differentiate() (a <= b picks a for min). NaN propagates.
       double m = arg(0);
       for (std::size_t i = 1; i < a.size(); ++i) {
         const double v = arg(i);
-        if (e->op == Op::min ? !(m <= v) : !(m >= v)) m = v;
+        if (std::isnan(v) || std::isnan(m)) return nan_value;
+        if (e->op == Op::min ? v < m : v > m) m = v;
       }
       return m;
     }
@@ -263,7 +312,8 @@ Expr simplify_node(Op op, std::vector<Expr> a, const Expr& original, bool change
       if (is_value(a[1], 0.0)) return a[0];
       if (is_value(a[0], 0.0)) return simplify_node(Op::neg, {a[1]}, nullptr, true);
       if (a[1]->op == Op::neg) return make(Op::add, {a[0], a[1]->args[0]});
-      if (is_const_node(a[1]) && a[1]->value < 0) return make(Op::add, {a[0], constant(-a[1]->value)});
+      if (is_const_node(a[1]) && a[1]->value < 0)
+        return make(Op::add, {a[0], constant(-a[1]->value)});
       break;
     case Op::mul:
       if (is_value(a[0], 0.0) || is_value(a[1], 0.0)) return constant(0.0);
@@ -271,7 +321,8 @@ Expr simplify_node(Op op, std::vector<Expr> a, const Expr& original, bool change
       if (is_value(a[0], 1.0)) return a[1];
       if (is_value(a[1], -1.0)) return simplify_node(Op::neg, {a[0]}, nullptr, true);
       if (is_value(a[0], -1.0)) return simplify_node(Op::neg, {a[1]}, nullptr, true);
-      if (a[0]->op == Op::neg && a[1]->op == Op::neg) return make(Op::mul, {a[0]->args[0], a[1]->args[0]});
+      if (a[0]->op == Op::neg && a[1]->op == Op::neg)
+        return make(Op::mul, {a[0]->args[0], a[1]->args[0]});
       // c1 * (c2 * x) -> (c1*c2) * x
       if (is_const_node(a[0]) && a[1]->op == Op::mul && is_const_node(a[1]->args[0])) {
         return simplify_node(Op::mul, {constant(a[0]->value * a[1]->args[0]->value), a[1]->args[1]},
@@ -298,7 +349,8 @@ Expr simplify_node(Op op, std::vector<Expr> a, const Expr& original, bool change
       if (is_value(a[0], 0.0) || is_value(a[1], 0.0)) return constant(0.0);
       break;
     case Op::logical_or:
-      if ((is_const_node(a[0]) && a[0]->value != 0.0) || (is_const_node(a[1]) && a[1]->value != 0.0)) {
+      if ((is_const_node(a[0]) && a[0]->value != 0.0) ||
+          (is_const_node(a[1]) && a[1]->value != 0.0)) {
         return constant(1.0);
       }
       break;
@@ -308,8 +360,7 @@ Expr simplify_node(Op op, std::vector<Expr> a, const Expr& original, bool change
         return a[0]->args[0];  // not not (boolean) -> boolean
       }
       break;
-    default:
-      break;
+    default: break;
   }
   return rebuilt();
 }
@@ -373,8 +424,7 @@ Expr differentiate(const Expr& e, const std::string& var) {
   switch (e->op) {
     case Op::constant:
       return constant(std::isnan(e->value) ? nan_value : 0.0);  // undefined stays undefined
-    case Op::symbol:
-      return constant(e->name == var ? 1.0 : 0.0);
+    case Op::symbol: return constant(e->name == var ? 1.0 : 0.0);
     case Op::add: r = mk(Op::add, {d(0), d(1)}); break;
     case Op::sub: r = mk(Op::sub, {d(0), d(1)}); break;
     case Op::neg: r = mk(Op::neg, {d(0)}); break;
@@ -389,26 +439,35 @@ Expr differentiate(const Expr& e, const std::string& var) {
       const Expr db = d(1);
       const Expr da = d(0);
       if (is_value(db, 0.0)) {
-        r = mk(Op::mul, {mk(Op::mul, {a[1], mk(Op::pow, {a[0], mk(Op::sub, {a[1], num(1)})})}), da});
+        r = mk(Op::mul,
+               {mk(Op::mul, {a[1], mk(Op::pow, {a[0], mk(Op::sub, {a[1], num(1)})})}), da});
       } else if (is_value(da, 0.0)) {
         r = mk(Op::mul, {mk(Op::mul, {e, mk(Op::log, {a[0]})}), db});
       } else {
         r = mk(Op::mul, {e, mk(Op::add, {mk(Op::mul, {db, mk(Op::log, {a[0]})}),
-                                          mk(Op::div, {mk(Op::mul, {a[1], da}), a[0]})})});
+                                         mk(Op::div, {mk(Op::mul, {a[1], da}), a[0]})})});
       }
       break;
     }
-    case Op::lt: case Op::le: case Op::gt: case Op::ge: case Op::eq: case Op::ne:
-    case Op::logical_and: case Op::logical_or: case Op::logical_not:
-    case Op::floor: case Op::ceil:
-      return constant(0.0);
+    case Op::lt:
+    case Op::le:
+    case Op::gt:
+    case Op::ge:
+    case Op::eq:
+    case Op::ne:
+    case Op::logical_and:
+    case Op::logical_or:
+    case Op::logical_not:
+    case Op::floor:
+    case Op::ceil: return constant(0.0);
     case Op::piecewise: {
       std::vector<Expr> b;
       for (std::size_t i = 0; i < a.size(); ++i) b.push_back(i % 2 == 0 ? d(i) : a[i]);
       r = mk(Op::piecewise, std::move(b));
       break;
     }
-    case Op::min: case Op::max: {
+    case Op::min:
+    case Op::max: {
       // Left fold, as evaluate(): m_k = min(m_{k-1}, a_k), active branch by m_{k-1} <= a_k.
       const Op cmp = e->op == Op::min ? Op::le : Op::ge;
       Expr m = a[0];
@@ -424,7 +483,9 @@ Expr differentiate(const Expr& e, const std::string& var) {
     case Op::log: r = mk(Op::div, {d(0), a[0]}); break;
     case Op::log10: r = mk(Op::div, {d(0), mk(Op::mul, {a[0], num(std::log(10.0))})}); break;
     case Op::sqrt: r = mk(Op::div, {d(0), mk(Op::mul, {num(2), e})}); break;
-    case Op::abs: r = mk(Op::piecewise, {d(0), mk(Op::ge, {a[0], num(0)}), mk(Op::neg, {d(0)})}); break;
+    case Op::abs:
+      r = mk(Op::piecewise, {d(0), mk(Op::ge, {a[0], num(0)}), mk(Op::neg, {d(0)})});
+      break;
     case Op::sin: r = mk(Op::mul, {mk(Op::cos, {a[0]}), d(0)}); break;
     case Op::cos: r = mk(Op::neg, {mk(Op::mul, {mk(Op::sin, {a[0]}), d(0)})}); break;
     case Op::tan: r = mk(Op::div, {d(0), mk(Op::pow, {mk(Op::cos, {a[0]}), num(2)})}); break;

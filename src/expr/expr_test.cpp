@@ -59,12 +59,12 @@ TEST(ExprParse, PrecedenceAndAssociativityValues) {
   EXPECT_DOUBLE_EQ(eval("2^-1"), 0.5);
   EXPECT_DOUBLE_EQ(eval("2 * 3^2"), 18);
   EXPECT_DOUBLE_EQ(eval("-2 * 3 + 1"), -5);
-  EXPECT_DOUBLE_EQ(eval("1 + 2 < 4"), 1);       // arithmetic binds tighter than comparison
-  EXPECT_DOUBLE_EQ(eval("1 < 2 == 1"), 1);      // comparisons are left-associative
-  EXPECT_DOUBLE_EQ(eval("not 1 < 0"), 1);       // not binds looser than comparison
-  EXPECT_DOUBLE_EQ(eval("1 or 0 and 0"), 1);    // and binds tighter than or
+  EXPECT_DOUBLE_EQ(eval("1 + 2 < 4"), 1);     // arithmetic binds tighter than comparison
+  EXPECT_DOUBLE_EQ(eval("1 < 2 == 1"), 1);    // comparisons are left-associative
+  EXPECT_DOUBLE_EQ(eval("not 1 < 0"), 1);     // not binds looser than comparison
+  EXPECT_DOUBLE_EQ(eval("1 or 0 and 0"), 1);  // and binds tighter than or
   EXPECT_DOUBLE_EQ(eval("(1 or 0) and 0"), 0);
-  EXPECT_DOUBLE_EQ(eval("not 0 and 0"), 0);     // not binds tighter than and
+  EXPECT_DOUBLE_EQ(eval("not 0 and 0"), 0);  // not binds tighter than and
   EXPECT_DOUBLE_EQ(eval("!0 && 1 || 0"), 1);
   EXPECT_DOUBLE_EQ(eval("!(1 || 0)"), 0);
   EXPECT_DOUBLE_EQ(eval("true + true"), 2);
@@ -145,9 +145,22 @@ TEST(ExprParse, Numbers) {
 // ---- printing ---------------------------------------------------------------------------------
 
 TEST(ExprPrint, NumbersRoundTripExactly) {
-  const double values[] = {0.0, 1.0, 0.1, 1.0 / 3.0, 2.0 / 3.0, std::numbers::pi, 1e-300, 5e-324,
-                           6.02214076e23, 1e21, 123456789012345680.0, 0.000123, -7.25, -1e-7,
-                           std::numeric_limits<double>::max(), -0.0};
+  const double values[] = {0.0,
+                           1.0,
+                           0.1,
+                           1.0 / 3.0,
+                           2.0 / 3.0,
+                           std::numbers::pi,
+                           1e-300,
+                           5e-324,
+                           6.02214076e23,
+                           1e21,
+                           123456789012345680.0,
+                           0.000123,
+                           -7.25,
+                           -1e-7,
+                           std::numeric_limits<double>::max(),
+                           -0.0};
   for (double v : values) {
     const std::string s = to_string(constant(v));
     const Expr back = parse_expression(s);
@@ -212,6 +225,8 @@ TEST(ExprEvaluate, EveryFunction) {
   EXPECT_DOUBLE_EQ(eval("piecewise(1, y > 0, 2, x > 5, 3)", v), 3);
   EXPECT_DOUBLE_EQ(eval("piecewise(1, 0.5, 2)", v), 1);  // any nonzero condition is true
   EXPECT_TRUE(std::isnan(eval("piecewise(1, y > 0)", v)));
+  EXPECT_TRUE(std::isnan(eval("min(0/0, 1)", v)));  // NaN propagates through min/max
+  EXPECT_TRUE(std::isnan(eval("max(1, 0/0)", v)));
   EXPECT_DOUBLE_EQ(eval("piecewise(4)", v), 4);
   EXPECT_DOUBLE_EQ(eval("K / n", v), 2.0 / 3.0);
   EXPECT_DOUBLE_EQ(eval("K - n", v), -1);
@@ -226,7 +241,7 @@ TEST(ExprEvaluate, ComparisonsAndLogicAreZeroOrOne) {
   EXPECT_EQ(eval("a == a", v), 1.0);
   EXPECT_EQ(eval("c == 0.3", v), 0.0);  // exact comparison
   EXPECT_EQ(eval("c != 0.3", v), 1.0);
-  EXPECT_EQ(eval("a and b", v), 1.0);   // nonzero is true, result is 1
+  EXPECT_EQ(eval("a and b", v), 1.0);  // nonzero is true, result is 1
   EXPECT_EQ(eval("a and 0", v), 0.0);
   EXPECT_EQ(eval("0 or b", v), 1.0);
   EXPECT_EQ(eval("0 or 0", v), 0.0);
@@ -367,7 +382,8 @@ TEST(ExprDifferentiate, UndefinedOtherwiseStaysUndefined) {
 
 TEST(ExprRoundTrip, ParsePrintParseEvaluatesEqual) {
   for (const auto& c : derivative_cases()) {
-    for (const Expr& e : {parse_expression(c.text), differentiate(parse_expression(c.text), c.var)}) {
+    for (const Expr& e :
+         {parse_expression(c.text), differentiate(parse_expression(c.text), c.var)}) {
       const std::string printed = to_string(e);
       const Expr back = parse_expression(printed);
       EXPECT_EQ(to_string(back), printed) << c.text;  // printing is a fixed point
@@ -505,6 +521,7 @@ TEST(ExprErrors, ExactTextAndColumn) {
       {"x * 1.5e-", "m.yaml:3:14: error: invalid number '1.5e-'"},
       {"1.2.3", "m.yaml:3:10: error: invalid number '1.2.3'"},
       {"2x", "m.yaml:3:10: error: invalid number '2x'"},
+      {"a.b", "m.yaml:3:11: error: unexpected character '.'"},
       {"a @ b", "m.yaml:3:12: error: unexpected character '@'"},
       {"a = b", "m.yaml:3:12: error: unexpected character '='"},
       {"a & b", "m.yaml:3:12: error: unexpected character '&'"},
@@ -535,6 +552,14 @@ TEST(ExprErrors, UnknownStartColumnCountsFromOne) {
     EXPECT_EQ(e.diagnostics()[0].where.column, 5);
     EXPECT_EQ(e.diagnostics()[0].message, "unexpected '*' (expected an expression)");
   }
+}
+
+TEST(ExprErrors, DeepNestingIsAnErrorNotACrash) {
+  const std::string deep = std::string(100000, '(') + "x" + std::string(100000, ')');
+  EXPECT_THROW(parse_expression(deep), InputError);
+  EXPECT_THROW(parse_expression(std::string(100000, '-') + "x"), InputError);
+  const std::string ok = std::string(100, '(') + "x" + std::string(100, ')');
+  EXPECT_EQ(to_string(parse_expression(ok)), "x");
 }
 
 TEST(ExprErrors, UnknownSymbolsAreNotErrors) {

@@ -1,8 +1,8 @@
 // Recursive-descent parser for the expression language (grammar in gutskin/expr.hpp).
 #include <algorithm>
 #include <charconv>
-#include <cstdlib>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <string>
 #include <system_error>
@@ -15,11 +15,26 @@ namespace gutskin {
 namespace {
 
 enum class Tok : unsigned char {
-  end, number, name,
-  lparen, rparen, comma,
-  plus, minus, star, slash, caret,
-  lt, le, gt, ge, eq, ne,
-  kw_and, kw_or, kw_not,
+  end,
+  number,
+  name,
+  lparen,
+  rparen,
+  comma,
+  plus,
+  minus,
+  star,
+  slash,
+  caret,
+  lt,
+  le,
+  gt,
+  ge,
+  eq,
+  ne,
+  kw_and,
+  kw_or,
+  kw_not,
 };
 
 struct Token {
@@ -36,8 +51,8 @@ bool is_name_char(char c) { return is_name_start(c) || is_digit(c); }
 // Functions the parser knows (including those expanded into basic operations).
 const std::vector<std::string>& function_names() {
   static const std::vector<std::string> names = {
-      "floor", "ceil", "exp", "log", "ln", "log10", "sqrt", "abs", "sin", "cos", "tan",
-      "min", "max", "pow", "piecewise", "if", "hill", "hill_inh", "mm"};
+      "floor", "ceil", "exp", "log", "ln",        "log10", "sqrt", "abs",      "sin", "cos",
+      "tan",   "min",  "max", "pow", "piecewise", "if",    "hill", "hill_inh", "mm"};
   return names;
 }
 
@@ -46,9 +61,9 @@ struct UnaryFunction {
   Op op;
 };
 constexpr UnaryFunction unary_functions[] = {
-    {"exp", Op::exp},     {"log", Op::log},   {"ln", Op::log},   {"log10", Op::log10},
-    {"sqrt", Op::sqrt},   {"abs", Op::abs},   {"sin", Op::sin},  {"cos", Op::cos},
-    {"tan", Op::tan},     {"floor", Op::floor}, {"ceil", Op::ceil},
+    {"exp", Op::exp},   {"log", Op::log},     {"ln", Op::log},    {"log10", Op::log10},
+    {"sqrt", Op::sqrt}, {"abs", Op::abs},     {"sin", Op::sin},   {"cos", Op::cos},
+    {"tan", Op::tan},   {"floor", Op::floor}, {"ceil", Op::ceil},
 };
 
 class Parser {
@@ -67,7 +82,8 @@ class Parser {
  private:
   [[noreturn]] void fail(std::size_t pos, std::string message) const {
     SourceLoc loc = where_;
-    loc.column = where_.column > 0 ? where_.column + static_cast<int>(pos) : static_cast<int>(pos) + 1;
+    loc.column =
+        where_.column > 0 ? where_.column + static_cast<int>(pos) : static_cast<int>(pos) + 1;
     throw InputError(std::move(loc), std::move(message));
   }
 
@@ -78,8 +94,8 @@ class Parser {
   // ---- lexer ----
   void advance() {
     std::size_t i = pos_;
-    while (i < text_.size() && (text_[i] == ' ' || text_[i] == '\t' || text_[i] == '\n' ||
-                                text_[i] == '\r')) {
+    while (i < text_.size() &&
+           (text_[i] == ' ' || text_[i] == '\t' || text_[i] == '\n' || text_[i] == '\r')) {
       ++i;
     }
     tok_ = Token{};
@@ -90,15 +106,15 @@ class Parser {
     }
     const char c = text_[i];
     std::size_t len = 1;
-    if (is_digit(c) || c == '.') {
+    if (is_digit(c) || (c == '.' && i + 1 < text_.size() && is_digit(text_[i + 1]))) {
       lex_number(i);
       return;
     }
     if (is_name_start(c)) {
       while (i + len < text_.size() && is_name_char(text_[i + len])) ++len;
       const std::string_view word = text_.substr(i, len);
-      tok_.kind = word == "and" ? Tok::kw_and
-                  : word == "or" ? Tok::kw_or
+      tok_.kind = word == "and"   ? Tok::kw_and
+                  : word == "or"  ? Tok::kw_or
                   : word == "not" ? Tok::kw_not
                                   : Tok::name;
     } else {
@@ -136,8 +152,7 @@ class Parser {
           if (next != '|') bad_character(i);
           tok_.kind = Tok::kw_or, len = 2;
           break;
-        default:
-          bad_character(i);
+        default: bad_character(i);
       }
     }
     tok_.text = text_.substr(i, len);
@@ -148,7 +163,8 @@ class Parser {
     std::size_t len = 1;
     // Show a whole UTF-8 sequence rather than a lone lead byte.
     if (static_cast<unsigned char>(text_[i]) >= 0xC0) {
-      while (i + len < text_.size() && (static_cast<unsigned char>(text_[i + len]) & 0xC0) == 0x80) ++len;
+      while (i + len < text_.size() && (static_cast<unsigned char>(text_[i + len]) & 0xC0) == 0x80)
+        ++len;
     }
     fail(i, "unexpected character '" + std::string(text_.substr(i, len)) + "'");
   }
@@ -177,7 +193,8 @@ class Parser {
     }
     const std::string_view s = text_.substr(i, j - i);
     double v = 0.0;
-    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v, std::chars_format::general);
+    const auto [end, ec] =
+        std::from_chars(s.data(), s.data() + s.size(), v, std::chars_format::general);
     const bool whole = end == s.data() + s.size();
     if (!whole || (ec != std::errc() && ec != std::errc::result_out_of_range)) {
       fail(i, "invalid number '" + std::string(s) + "'");
@@ -209,11 +226,29 @@ class Parser {
     }
   }
 
-  Expr parse_or() { return left_assoc(&Parser::parse_and, {{Tok::kw_or, Op::logical_or}}); }
+  // Bounds recursion so that hostile input cannot overflow the stack (the library also serves
+  // the web UI); no real model comes near it.
+  static constexpr int max_depth = 500;
+  struct DepthGuard {
+    Parser& p;
+    explicit DepthGuard(Parser& parser) : p(parser) {
+      if (++p.depth_ > max_depth) {
+        p.fail(p.tok_.pos,
+               "expression nested too deeply (more than " + std::to_string(max_depth) + " levels)");
+      }
+    }
+    ~DepthGuard() { --p.depth_; }
+  };
+
+  Expr parse_or() {
+    DepthGuard guard(*this);
+    return left_assoc(&Parser::parse_and, {{Tok::kw_or, Op::logical_or}});
+  }
   Expr parse_and() { return left_assoc(&Parser::parse_not, {{Tok::kw_and, Op::logical_and}}); }
 
   Expr parse_not() {
     if (tok_.kind == Tok::kw_not) {
+      DepthGuard guard(*this);
       advance();
       return make(Op::logical_not, {parse_not()});
     }
@@ -221,8 +256,12 @@ class Parser {
   }
 
   Expr parse_comparison() {
-    return left_assoc(&Parser::parse_additive, {{Tok::lt, Op::lt}, {Tok::le, Op::le}, {Tok::gt, Op::gt},
-                                                {Tok::ge, Op::ge}, {Tok::eq, Op::eq}, {Tok::ne, Op::ne}});
+    return left_assoc(&Parser::parse_additive, {{Tok::lt, Op::lt},
+                                                {Tok::le, Op::le},
+                                                {Tok::gt, Op::gt},
+                                                {Tok::ge, Op::ge},
+                                                {Tok::eq, Op::eq},
+                                                {Tok::ne, Op::ne}});
   }
   Expr parse_additive() {
     return left_assoc(&Parser::parse_multiplicative, {{Tok::plus, Op::add}, {Tok::minus, Op::sub}});
@@ -232,6 +271,7 @@ class Parser {
   }
 
   Expr parse_unary() {
+    DepthGuard guard(*this);
     if (tok_.kind == Tok::minus) {
       advance();
       Expr operand = parse_unary();
@@ -258,9 +298,7 @@ class Parser {
   Expr parse_primary() {
     const Token t = tok_;
     switch (t.kind) {
-      case Tok::number:
-        advance();
-        return constant(t.value);
+      case Tok::number: advance(); return constant(t.value);
       case Tok::lparen: {
         advance();
         Expr e = parse_or();
@@ -275,10 +313,8 @@ class Parser {
         if (t.text == "t" || t.text == "time") return symbol("time");
         return symbol(std::string(t.text));
       }
-      case Tok::end:
-        fail(t.pos, "unexpected end of expression (expected an expression)");
-      default:
-        fail(t.pos, "unexpected '" + std::string(t.text) + "' (expected an expression)");
+      case Tok::end: fail(t.pos, "unexpected end of expression (expected an expression)");
+      default: fail(t.pos, "unexpected '" + std::string(t.text) + "' (expected an expression)");
     }
   }
 
@@ -361,6 +397,7 @@ class Parser {
   SourceLoc where_;
   std::size_t pos_ = 0;  // next character for the lexer
   Token tok_;            // current token
+  int depth_ = 0;        // current recursion depth of the grammar rules
 };
 
 }  // namespace
