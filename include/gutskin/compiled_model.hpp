@@ -59,10 +59,14 @@ class CompiledModel {
   void observables(double t, const double* x, const double* u, double* out, Workspace& ws) const;
 
   // Events: each event's trigger is a boolean expression over comparisons; every comparison
-  // `a op b` gives a root function a − b. `trigger_value` evaluates the whole trigger.
+  // `a op b` gives a root function g = a − b, and the trigger reads the comparison as `g op 0`.
   int n_roots() const { return n_roots_; }
   void roots(double t, const double* x, const double* u, double* g, Workspace& ws) const;
-  bool trigger_value(int event, double t, const double* x, const double* u, Workspace& ws) const;
+  /// All triggers at a point. `crossing` (null, or one entry per root) is +1 / −1 for a root just
+  /// crossed upwards / downwards (CVodeGetRootInfo): its sign then comes from the direction, not
+  /// from a value rounded to either side of zero.
+  void trigger_values(double t, const double* x, const double* u, const int* crossing, bool* out,
+                      Workspace& ws) const;
   /// Values the event would assign, evaluated now (for use_values_from_trigger_time).
   void event_values(int event, double t, const double* x, const double* u, double* out,
                     Workspace& ws) const;

@@ -78,8 +78,9 @@ class Simulator {
   SimulationResult run(const std::vector<double>& parameters, const InputSchedule& schedule,
                        const SimulateOptions& options);
 
+  struct Impl;  // CVODES objects (src/solver/simulator.cpp)
+
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -1,0 +1,524 @@
+// Compiles a model's expressions into register tapes: the right-hand side, its sparse analytic
+// Jacobian (symbolic differentiation, chain rule through variables), observables, variables and
+// event roots/triggers.
+#include "gutskin/compiled_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "compile/tape.hpp"
+
+namespace gutskin {
+
+using detail::Instr;
+using detail::Program;
+using detail::Tape;
+using detail::TOp;
+
+namespace {
+
+// Virtual slot ids while building: fixed slots (time, states, parameters, inputs) as they are,
+// constants and temporaries tagged, relocated once the constant pool is complete.
+constexpr std::int32_t kTempTag = 1 << 28;
+std::int32_t const_id(std::size_t k) { return -static_cast<std::int32_t>(k) - 1; }
+
+struct Names {
+  enum class Kind { time, state, parameter, input, variable };
+  struct Ref { Kind kind; int index; };
+  std::unordered_map<std::string, Ref> refs;
+
+  explicit Names(const Model& m) {
+    refs["time"] = {Kind::time, 0};
+    for (int i = 0; i < static_cast<int>(m.states.size()); ++i) refs[m.states[i].name] = {Kind::state, i};
+    for (int i = 0; i < static_cast<int>(m.parameters.size()); ++i)
+      refs[m.parameters[i].name] = {Kind::parameter, i};
+    for (int i = 0; i < static_cast<int>(m.inputs.size()); ++i) refs[m.inputs[i].name] = {Kind::input, i};
+    for (int i = 0; i < static_cast<int>(m.variables.size()); ++i)
+      refs[m.variables[i].name] = {Kind::variable, i};
+  }
+  const Ref* find(const std::string& name) const {
+    auto it = refs.find(name);
+    return it == refs.end() ? nullptr : &it->second;
+  }
+};
+
+// Symbol standing for d(variable v)/d(state j) inside Jacobian expressions.
+std::string derivative_symbol(int v, int j) {
+  return "\x01" + std::to_string(v) + "," + std::to_string(j);
+}
+
+/// Symbolic total derivatives d e / d x_j where variables are functions of the states.
+class Differentiator {
+ public:
+  Differentiator(const Model& m, const Names& names) : model_(m), names_(names) {
+    // States each variable depends on, directly or through other (earlier) variables.
+    var_deps_.resize(m.variables.size());
+    for (std::size_t v = 0; v < m.variables.size(); ++v) var_deps_[v] = state_deps(m.variables[v].expr);
+  }
+
+  /// Indices of states e depends on (through variables too).
+  std::set<int> state_deps(const Expr& e) const {
+    std::set<std::string> syms;
+    collect_symbols(e, syms);
+    std::set<int> deps;
+    for (const auto& s : syms) {
+      const auto* r = names_.find(s);
+      if (!r) continue;
+      if (r->kind == Names::Kind::state) deps.insert(r->index);
+      if (r->kind == Names::Kind::variable) deps.insert(var_deps_[r->index].begin(), var_deps_[r->index].end());
+    }
+    return deps;
+  }
+
+  bool variable_depends_on(int v, int j) const { return var_deps_[v].count(j) > 0; }
+
+  /// ∂e/∂x_j + Σ_v ∂e/∂v · dv/dx_j, with dv/dx_j left as a derivative symbol.
+  Expr total(const Expr& e, int j) {
+    Expr sum = differentiate(e, model_.states[j].name);
+    std::set<std::string> syms;
+    collect_symbols(e, syms);
+    for (const auto& s : syms) {
+      const auto* r = names_.find(s);
+      if (!r || r->kind != Names::Kind::variable || !variable_depends_on(r->index, j)) continue;
+      const Expr& partial = partial_cached(e, s);
+      sum = make(Op::add, {sum, make(Op::mul, {partial, symbol(derivative_symbol(r->index, j))})});
+    }
+    return simplify(sum);
+  }
+
+ private:
+  const Expr& partial_cached(const Expr& e, const std::string& var) {
+    auto key = std::make_pair(e.get(), var);
+    auto it = partials_.find(key);
+    if (it == partials_.end()) it = partials_.emplace(key, differentiate(e, var)).first;
+    return it->second;
+  }
+
+  const Model& model_;
+  const Names& names_;
+  std::vector<std::set<int>> var_deps_;
+  std::map<std::pair<const ExprNode*, std::string>, Expr> partials_;
+};
+
+/// Emits one program. Common subexpressions are shared by hashing (op, operand slots).
+class Builder {
+ public:
+  Builder(Tape& tape, std::vector<double>& pool, std::unordered_map<std::uint64_t, std::int32_t>& pool_index,
+          const Model& m, const Names& names, Differentiator& diff)
+      : tape_(tape), pool_(pool), pool_index_(pool_index), model_(m), names_(names), diff_(diff) {}
+
+  std::int32_t emit(const Expr& e) {
+    if (auto it = node_memo_.find(e.get()); it != node_memo_.end()) return it->second;
+    const std::int32_t slot = emit_uncached(e);
+    node_memo_.emplace(e.get(), slot);
+    keep_alive_.push_back(e);
+    return slot;
+  }
+
+  Program finish(std::vector<std::int32_t> outputs) {
+    Program p;
+    p.code = std::move(code_);
+    p.outputs = std::move(outputs);
+    return p;
+  }
+
+  int temporaries() const { return n_temps_; }
+
+ private:
+  std::int32_t constant(double v) {
+    std::uint64_t bits;
+    std::memcpy(&bits, &v, sizeof bits);
+    auto it = pool_index_.find(bits);
+    if (it != pool_index_.end()) return it->second;
+    pool_.push_back(v);
+    const std::int32_t id = const_id(pool_.size() - 1);
+    pool_index_.emplace(bits, id);
+    return id;
+  }
+
+  std::int32_t instr(TOp op, std::int32_t a, std::int32_t b = 0, std::int32_t c = 0) {
+    const auto key = std::make_tuple(static_cast<int>(op), a, b, c);
+    if (auto it = instr_memo_.find(key); it != instr_memo_.end()) return it->second;
+    const std::int32_t dst = kTempTag + n_temps_++;
+    code_.push_back({op, dst, a, b, c});
+    instr_memo_.emplace(key, dst);
+    return dst;
+  }
+
+  std::int32_t emit_symbol(const std::string& name) {
+    if (auto it = symbol_memo_.find(name); it != symbol_memo_.end()) return it->second;
+    std::int32_t slot;
+    if (!name.empty() && name[0] == '\x02') {  // root value k (in triggers)
+      slot = tape_.root_base + std::stoi(name.substr(1));
+    } else if (!name.empty() && name[0] == '\x01') {  // d variable / d state
+      const auto comma = name.find(',');
+      const int v = std::stoi(name.substr(1, comma - 1)), j = std::stoi(name.substr(comma + 1));
+      slot = emit(diff_.total(model_.variables[v].expr, j));
+    } else {
+      const auto* r = names_.find(name);
+      if (!r) throw InputError({}, "undefined name '" + name + "' in compiled expression");
+      switch (r->kind) {
+        case Names::Kind::time: slot = tape_.time_slot; break;
+        case Names::Kind::state: slot = tape_.state_base + r->index; break;
+        case Names::Kind::parameter: slot = tape_.param_base + r->index; break;
+        case Names::Kind::input: slot = tape_.input_base + r->index; break;
+        default: slot = emit(model_.variables[r->index].expr); break;
+      }
+    }
+    symbol_memo_.emplace(name, slot);
+    return slot;
+  }
+
+  std::int32_t emit_uncached(const Expr& e) {
+    const auto& a = e->args;
+    auto binary = [&](TOp op) { return instr(op, emit(a[0]), emit(a[1])); };
+    auto unary = [&](TOp op) { return instr(op, emit(a[0])); };
+    switch (e->op) {
+      case Op::constant: return constant(e->value);
+      case Op::symbol: return emit_symbol(e->name);
+      case Op::add: return binary(TOp::add);
+      case Op::sub: return binary(TOp::sub);
+      case Op::mul: return binary(TOp::mul);
+      case Op::div: return binary(TOp::div);
+      case Op::pow:
+        if (a[1]->op == Op::constant && a[1]->value == 2.0) return unary(TOp::square);
+        return binary(TOp::pow);
+      case Op::neg: return unary(TOp::neg);
+      case Op::lt: return binary(TOp::lt);
+      case Op::le: return binary(TOp::le);
+      case Op::gt: return binary(TOp::gt);
+      case Op::ge: return binary(TOp::ge);
+      case Op::eq: return binary(TOp::eq);
+      case Op::ne: return binary(TOp::ne);
+      case Op::logical_and: return fold(TOp::logical_and, a);
+      case Op::logical_or: return fold(TOp::logical_or, a);
+      case Op::logical_not: return unary(TOp::logical_not);
+      case Op::min: return fold(TOp::min, a);
+      case Op::max: return fold(TOp::max, a);
+      case Op::piecewise: {
+        // v1, c1, v2, c2, ..., otherwise: select from the last branch backwards.
+        std::int32_t r = emit(a.back());
+        for (int k = static_cast<int>(a.size()) - 3; k >= 0; k -= 2)
+          r = instr(TOp::select, emit(a[k + 1]), emit(a[k]), r);
+        return r;
+      }
+      case Op::exp: return unary(TOp::exp);
+      case Op::log: return unary(TOp::log);
+      case Op::log10: return unary(TOp::log10);
+      case Op::sqrt: return unary(TOp::sqrt);
+      case Op::abs: return unary(TOp::abs);
+      case Op::sin: return unary(TOp::sin);
+      case Op::cos: return unary(TOp::cos);
+      case Op::tan: return unary(TOp::tan);
+      case Op::floor: return unary(TOp::floor);
+      case Op::ceil: return unary(TOp::ceil);
+    }
+    throw InputError({}, "cannot compile expression '" + to_string(e) + "'");
+  }
+
+  std::int32_t fold(TOp op, const std::vector<Expr>& args) {
+    std::int32_t r = emit(args[0]);
+    for (std::size_t k = 1; k < args.size(); ++k) r = instr(op, r, emit(args[k]));
+    return r;
+  }
+
+  Tape& tape_;
+  std::vector<double>& pool_;
+  std::unordered_map<std::uint64_t, std::int32_t>& pool_index_;
+  const Model& model_;
+  const Names& names_;
+  Differentiator& diff_;
+  std::vector<Instr> code_;
+  int n_temps_ = 0;
+  std::unordered_map<const ExprNode*, std::int32_t> node_memo_;
+  std::map<std::tuple<int, std::int32_t, std::int32_t, std::int32_t>, std::int32_t> instr_memo_;
+  std::unordered_map<std::string, std::int32_t> symbol_memo_;
+  std::vector<Expr> keep_alive_;  // node_memo_ keys must not be freed and reused
+};
+
+bool is_comparison(Op op) {
+  return op == Op::lt || op == Op::le || op == Op::gt || op == Op::ge || op == Op::eq || op == Op::ne;
+}
+
+/// Splits a trigger into root functions (a − b per comparison, appended to `roots`) and returns
+/// the trigger rewritten to compare root values (symbols "\x02k") with zero.
+Expr split_trigger(const Expr& e, std::vector<Expr>& roots) {
+  if (is_comparison(e->op)) {
+    roots.push_back(simplify(make(Op::sub, {e->args[0], e->args[1]})));
+    return make(e->op, {symbol("\x02" + std::to_string(roots.size() - 1)), constant(0.0)});
+  }
+  if (e->args.empty()) return e;
+  std::vector<Expr> args;
+  for (const auto& a : e->args) args.push_back(split_trigger(a, roots));
+  auto node = std::make_shared<ExprNode>(*e);
+  node->args = std::move(args);
+  return node;
+}
+
+}  // namespace
+
+CompiledModel::CompiledModel(Model model) : model_(std::move(model)), tape_(std::make_unique<Tape>()) {
+  Tape& t = *tape_;
+  const int ns = n_states(), np = n_parameters(), ni = n_inputs();
+  t.time_slot = 0;
+  t.state_base = 1;
+  t.param_base = t.state_base + ns;
+  t.input_base = t.param_base + np;
+  std::vector<Expr> root_exprs, triggers;
+  for (const auto& ev : model_.events) triggers.push_back(split_trigger(ev.trigger, root_exprs));
+  n_roots_ = static_cast<int>(root_exprs.size());
+  t.root_base = t.input_base + ni;
+  const int fixed = t.root_base + n_roots_;
+
+  const Names names(model_);
+  Differentiator diff(model_, names);
+  std::vector<double> pool;
+  std::unordered_map<std::uint64_t, std::int32_t> pool_index;
+  int max_temps = 0;
+  auto build = [&](auto&& body) {
+    Builder b(t, pool, pool_index, model_, names, diff);
+    Program p = body(b);
+    max_temps = std::max(max_temps, b.temporaries());
+    return p;
+  };
+
+  std::vector<Expr> rates(ns);
+  std::vector<std::set<int>> deps(ns);
+  for (int i = 0; i < ns; ++i) {
+    rates[i] = simplify(model_.state_rate(i));
+    deps[i] = diff.state_deps(rates[i]);
+  }
+
+  t.rhs = build([&](Builder& b) {
+    std::vector<std::int32_t> out;
+    for (const auto& r : rates) out.push_back(b.emit(r));
+    return b.finish(out);
+  });
+
+  // Sparsity (CSC): column j holds the rows i whose rate depends on x_j.
+  std::vector<std::vector<int>> rows_of(ns);
+  for (int i = 0; i < ns; ++i)
+    for (int j : deps[i]) rows_of[j].push_back(i);
+  jac_col_ptr_.assign(1, 0);
+  for (int j = 0; j < ns; ++j) {
+    jac_row_index_.insert(jac_row_index_.end(), rows_of[j].begin(), rows_of[j].end());
+    jac_col_ptr_.push_back(static_cast<int>(jac_row_index_.size()));
+  }
+  t.jacobian = build([&](Builder& b) {
+    std::vector<std::int32_t> out;
+    for (int j = 0; j < ns; ++j)
+      for (int i : rows_of[j]) out.push_back(b.emit(diff.total(rates[i], j)));
+    return b.finish(out);
+  });
+
+  t.variables = build([&](Builder& b) {
+    std::vector<std::int32_t> out;
+    for (const auto& v : model_.variables) out.push_back(b.emit(v.expr));
+    return b.finish(out);
+  });
+  t.observables = build([&](Builder& b) {
+    std::vector<std::int32_t> out;
+    for (const auto& o : model_.observables) out.push_back(b.emit(o.expr));
+    return b.finish(out);
+  });
+  t.roots = build([&](Builder& b) {
+    std::vector<std::int32_t> out;
+    for (const auto& r : root_exprs) out.push_back(b.emit(r));
+    return b.finish(out);
+  });
+  t.triggers = build([&](Builder& b) {
+    std::vector<std::int32_t> out;
+    for (const auto& tr : triggers) out.push_back(b.emit(tr));
+    return b.finish(out);
+  });
+
+  // Relocate: [fixed][constants][temporaries].
+  const int n_const = static_cast<int>(pool.size());
+  auto relocate = [&](std::int32_t id) -> std::int32_t {
+    if (id < 0) return fixed + (-id - 1);
+    if (id >= kTempTag) return fixed + n_const + (id - kTempTag);
+    return id;
+  };
+  auto relocate_program = [&](Program& p) {
+    for (auto& in : p.code) {
+      in.dst = relocate(in.dst), in.a = relocate(in.a), in.b = relocate(in.b), in.c = relocate(in.c);
+    }
+    for (auto& o : p.outputs) o = relocate(o);
+  };
+  for (Program* p : {&t.rhs, &t.jacobian, &t.variables, &t.observables, &t.roots, &t.triggers})
+    relocate_program(*p);
+  t.constants = std::move(pool);
+  t.n_slots = fixed + n_const + max_temps;
+}
+
+CompiledModel::~CompiledModel() = default;
+CompiledModel::CompiledModel(CompiledModel&&) noexcept = default;
+CompiledModel& CompiledModel::operator=(CompiledModel&&) noexcept = default;
+
+std::size_t CompiledModel::tape_size() const { return tape_->size(); }
+
+Workspace CompiledModel::make_workspace() const {
+  Workspace ws;
+  ws.slots.assign(tape_->n_slots, 0.0);
+  const int base = tape_->root_base + n_roots_;
+  std::copy(tape_->constants.begin(), tape_->constants.end(), ws.slots.begin() + base);
+  for (int i = 0; i < n_parameters(); ++i) ws.slots[tape_->param_base + i] = model_.parameters[i].value;
+  for (int i = 0; i < n_inputs(); ++i) ws.slots[tape_->input_base + i] = model_.inputs[i].default_value;
+  return ws;
+}
+
+void CompiledModel::set_parameters(Workspace& ws, const double* p) const {
+  std::copy(p, p + n_parameters(), ws.slots.begin() + tape_->param_base);
+}
+
+void CompiledModel::get_parameters(const Workspace& ws, double* p) const {
+  std::copy(ws.slots.begin() + tape_->param_base, ws.slots.begin() + tape_->param_base + n_parameters(), p);
+}
+
+void CompiledModel::set_parameter(Workspace& ws, int index, double value) const {
+  ws.slots[tape_->param_base + index] = value;
+}
+
+namespace {
+void load_point(const Tape& t, int ns, int ni, double time, const double* x, const double* u, double* s) {
+  s[t.time_slot] = time;
+  std::copy(x, x + ns, s + t.state_base);
+  std::copy(u, u + ni, s + t.input_base);
+}
+void gather(const Program& p, const double* s, double* out) {
+  for (std::size_t k = 0; k < p.outputs.size(); ++k) out[k] = s[p.outputs[k]];
+}
+}  // namespace
+
+void CompiledModel::rhs(double time, const double* x, const double* u, double* dxdt, Workspace& ws) const {
+  double* s = ws.slots.data();
+  load_point(*tape_, n_states(), n_inputs(), time, x, u, s);
+  tape_->rhs.run(s);
+  gather(tape_->rhs, s, dxdt);
+}
+
+void CompiledModel::jacobian(double time, const double* x, const double* u, double* values, Workspace& ws) const {
+  double* s = ws.slots.data();
+  load_point(*tape_, n_states(), n_inputs(), time, x, u, s);
+  tape_->jacobian.run(s);
+  gather(tape_->jacobian, s, values);
+}
+
+void CompiledModel::variables(double time, const double* x, const double* u, double* out, Workspace& ws) const {
+  double* s = ws.slots.data();
+  load_point(*tape_, n_states(), n_inputs(), time, x, u, s);
+  tape_->variables.run(s);
+  gather(tape_->variables, s, out);
+}
+
+void CompiledModel::observables(double time, const double* x, const double* u, double* out, Workspace& ws) const {
+  double* s = ws.slots.data();
+  load_point(*tape_, n_states(), n_inputs(), time, x, u, s);
+  tape_->observables.run(s);
+  gather(tape_->observables, s, out);
+}
+
+void CompiledModel::roots(double time, const double* x, const double* u, double* g, Workspace& ws) const {
+  double* s = ws.slots.data();
+  load_point(*tape_, n_states(), n_inputs(), time, x, u, s);
+  tape_->roots.run(s);
+  gather(tape_->roots, s, g);
+}
+
+void CompiledModel::trigger_values(double time, const double* x, const double* u, const int* crossing, bool* out,
+                                   Workspace& ws) const {
+  double* s = ws.slots.data();
+  load_point(*tape_, n_states(), n_inputs(), time, x, u, s);
+  tape_->roots.run(s);
+  for (int k = 0; k < n_roots_; ++k) {
+    double g = s[tape_->roots.outputs[k]];
+    if (crossing && crossing[k] != 0) g = crossing[k] > 0 ? std::max(g, 1e-300) : std::min(g, -1e-300);
+    s[tape_->root_base + k] = g;
+  }
+  tape_->triggers.run(s);
+  for (std::size_t e = 0; e < tape_->triggers.outputs.size(); ++e) out[e] = s[tape_->triggers.outputs[e]] != 0.0;
+}
+
+namespace {
+/// Value of any name at the point loaded in the workspace (variables program already run).
+std::function<double(const std::string&)> point_lookup(const Model& m, const Tape& t, const double* s) {
+  return [&m, &t, s](const std::string& name) -> double {
+    if (name == "time") return s[t.time_slot];
+    if (int i = m.state_index(name); i >= 0) return s[t.state_base + i];
+    if (int i = m.parameter_index(name); i >= 0) return s[t.param_base + i];
+    if (int i = m.input_index(name); i >= 0) return s[t.input_base + i];
+    if (int i = m.variable_index(name); i >= 0) return s[t.variables.outputs[i]];
+    throw InputError({}, "undefined name '" + name + "'");
+  };
+}
+}  // namespace
+
+void CompiledModel::event_values(int event, double time, const double* x, const double* u, double* out,
+                                 Workspace& ws) const {
+  double* s = ws.slots.data();
+  load_point(*tape_, n_states(), n_inputs(), time, x, u, s);
+  tape_->variables.run(s);
+  const auto lookup = point_lookup(model_, *tape_, s);
+  const auto& assignments = model_.events[event].assignments;
+  for (std::size_t k = 0; k < assignments.size(); ++k) out[k] = evaluate(assignments[k].value, lookup);
+}
+
+double CompiledModel::event_delay(int event, double time, const double* x, const double* u, Workspace& ws) const {
+  const Expr& d = model_.events[event].delay;
+  if (!d) return 0.0;
+  double* s = ws.slots.data();
+  load_point(*tape_, n_states(), n_inputs(), time, x, u, s);
+  tape_->variables.run(s);
+  return evaluate(d, point_lookup(model_, *tape_, s));
+}
+
+double CompiledModel::event_priority(int event, double time, const double* x, const double* u,
+                                     Workspace& ws) const {
+  const Expr& pr = model_.events[event].priority;
+  if (!pr) return 0.0;
+  double* s = ws.slots.data();
+  load_point(*tape_, n_states(), n_inputs(), time, x, u, s);
+  tape_->variables.run(s);
+  return evaluate(pr, point_lookup(model_, *tape_, s));
+}
+
+void CompiledModel::initial_state(double t0, const double* u, double* x0, Workspace& ws) const {
+  // Initial values may refer to each other, to parameters' initial assignments and to variables:
+  // evaluate on demand with memoisation; a cycle is an input error.
+  double* s = ws.slots.data();
+  s[tape_->time_slot] = t0;
+  std::copy(u, u + n_inputs(), s + tape_->input_base);
+  std::unordered_map<std::string, double> done;
+  std::set<std::string> in_progress;
+  std::function<double(const std::string&)> value = [&](const std::string& name) -> double {
+    if (name == "time") return t0;
+    if (auto it = done.find(name); it != done.end()) return it->second;
+    if (!in_progress.insert(name).second) throw InputError({}, "cycle in initial values through '" + name + "'");
+    double v;
+    if (int i = model_.state_index(name); i >= 0) {
+      v = evaluate(model_.states[i].initial, value);
+    } else if (int i = model_.parameter_index(name); i >= 0) {
+      v = model_.parameters[i].initial ? evaluate(model_.parameters[i].initial, value) : s[tape_->param_base + i];
+    } else if (int i = model_.input_index(name); i >= 0) {
+      v = u[i];
+    } else if (int i = model_.variable_index(name); i >= 0) {
+      v = evaluate(model_.variables[i].expr, value);
+    } else {
+      throw InputError(model_.states.empty() ? SourceLoc{} : model_.states[0].where,
+                       "undefined name '" + name + "' in initial values");
+    }
+    in_progress.erase(name);
+    done.emplace(name, v);
+    return v;
+  };
+  for (int i = 0; i < n_parameters(); ++i)
+    if (model_.parameters[i].initial) s[tape_->param_base + i] = value(model_.parameters[i].name);
+  for (int i = 0; i < n_states(); ++i) x0[i] = value(model_.states[i].name);
+}
+
+}  // namespace gutskin

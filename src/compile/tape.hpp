@@ -1,0 +1,41 @@
+// Register tape: straight-line code over one array of doubles. Built from expressions with
+// common subexpressions shared (hash-consing on operand slots), run by a tight switch loop.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace gutskin::detail {
+
+enum class TOp : std::uint8_t {
+  add, sub, mul, div, pow, square, neg,
+  lt, le, gt, ge, eq, ne, logical_and, logical_or, logical_not,
+  select,  // dst = a != 0 ? b : c
+  min, max, exp, log, log10, sqrt, abs, sin, cos, tan, floor, ceil,
+};
+
+struct Instr {
+  TOp op;
+  std::int32_t dst, a, b, c;
+};
+
+/// One straight-line program; `outputs[k]` is the slot holding result k after `run`.
+struct Program {
+  std::vector<Instr> code;
+  std::vector<std::int32_t> outputs;
+
+  void run(double* slots) const;
+};
+
+/// Slot layout shared by every program of a model:
+///   [time][states][parameters][inputs][root values][constants][temporaries...]
+struct Tape {
+  std::vector<double> constants;
+  int time_slot = 0, state_base = 0, param_base = 0, input_base = 0, root_base = 0, n_slots = 0;
+  Program rhs, jacobian, variables, observables, roots;
+  Program triggers;  // one output per event, reading the root values
+  int constant_base() const;
+  std::size_t size() const;
+};
+
+}  // namespace gutskin::detail

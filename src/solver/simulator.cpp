@@ -1,0 +1,528 @@
+// The simulator: CVODES BDF/Newton, integrating segment by segment between schedule breaks
+// (stop times, so doses and diet changes are never smeared), with SBML-grade events found by
+// root finding.
+#include "gutskin/simulate.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+#include "solver/cvodes_handles.hpp"
+
+namespace gutskin {
+
+using namespace detail;
+
+const char* to_string(Termination t) {
+  switch (t) {
+    case Termination::completed: return "completed";
+    case Termination::max_steps: return "max_steps";
+    case Termination::solver_failure: return "solver_failure";
+    case Termination::non_finite: return "non_finite";
+    case Termination::cancelled: return "cancelled";
+  }
+  return "?";
+}
+
+void SimulateOptions::validate() const {
+  auto bad = [](const std::string& field, double value, const std::string& rule) {
+    throw InputError({}, fmt::format("option '{}' = {} {}", field, value, rule));
+  };
+  if (!(rtol > 0) || rtol >= 1) bad("rtol", rtol, "must be in (0, 1)");
+  if (!(atol > 0)) bad("atol", atol, "must be > 0");
+  if (max_steps < 1) bad("max_steps", static_cast<double>(max_steps), "must be ≥ 1");
+  if (max_step < 0) bad("max_step", max_step, "must be ≥ 0 (0 = no limit)");
+  if (!std::isfinite(t_start)) bad("t_start", t_start, "must be finite");
+  if (output_times.empty()) throw InputError({}, "option 'output_times' is empty: give at least one time");
+  for (std::size_t k = 0; k < output_times.size(); ++k) {
+    const double t = output_times[k];
+    if (!std::isfinite(t) || t < t_start) bad(fmt::format("output_times[{}]", k), t, fmt::format("must be finite and ≥ t_start ({})", t_start));
+    if (k > 0 && t <= output_times[k - 1]) bad(fmt::format("output_times[{}]", k), t, "must be greater than the previous time");
+  }
+}
+
+std::string SimulationSummary::brief() const {
+  return fmt::format("{}: t = {:g} d, {} steps, {} RHS, {} Jacobians, {} events, {} solver, {:.3g} s{}",
+                     to_string(termination), t_reached, steps, rhs_evals, jacobian_evals, events_fired,
+                     linear_solver, wall_seconds, message.empty() ? "" : " — " + message);
+}
+
+std::string SimulationSummary::full_report() const {
+  return fmt::format(
+      "termination        {}\n{}"
+      "time reached       {:g} day\n"
+      "steps              {}\n"
+      "RHS evaluations    {}\n"
+      "Jacobians          {}\n"
+      "linear setups      {}\n"
+      "error-test fails   {}\n"
+      "nonlinear fails    {}\n"
+      "events fired       {}\n"
+      "schedule stops     {}\n"
+      "linear solver      {}\n"
+      "wall time          {:.6f} s\n",
+      to_string(termination), message.empty() ? "" : "message            " + message + "\n", t_reached, steps,
+      rhs_evals, jacobian_evals, linear_setups, error_test_failures, nonlinear_failures, events_fired, stops,
+      linear_solver, wall_seconds);
+}
+
+int Trajectory::column(const std::string& name) const {
+  auto it = std::find(columns.begin(), columns.end(), name);
+  return it == columns.end() ? -1 : static_cast<int>(it - columns.begin());
+}
+
+std::vector<double> default_parameters(const Model& model) {
+  std::vector<double> p;
+  for (const auto& par : model.parameters) p.push_back(par.value);
+  return p;
+}
+
+InputSchedule default_schedule(const Model& model) {
+  std::vector<double> d;
+  for (const auto& in : model.inputs) d.push_back(in.default_value);
+  return InputSchedule(static_cast<int>(d.size()), d);
+}
+
+struct Simulator::Impl {
+  const CompiledModel& model;
+  int n;
+  ContextPtr ctx;
+  VectorPtr y, constraints;
+  CvodePtr mem;
+  MatrixPtr matrix;
+  SolverPtr solver;
+  LinearSolver solver_kind = LinearSolver::automatic;
+  bool initialised = false;
+
+  // Per run.
+  Workspace ws;
+  std::vector<double> u_a, u_b, u;   // inputs on the current segment: u = a + b·t
+  std::string rhs_error;             // first non-finite value seen, by state name and time
+  std::string cvode_error;           // last message from CVODES' error handler
+
+  explicit Impl(const CompiledModel& m) : model(m), n(m.n_states()) {
+    SUNContext c = nullptr;
+    if (SUNContext_Create(nullptr, &c) != 0) throw std::runtime_error("SUNContext_Create failed");
+    ctx.reset(c);
+    y.reset(N_VNew_Serial(std::max(n, 1), ctx.get()));
+    constraints.reset(N_VNew_Serial(std::max(n, 1), ctx.get()));
+    mem.reset(CVodeCreate(CV_BDF, ctx.get()));
+    if (!mem) throw std::runtime_error("CVodeCreate failed");
+    ws = model.make_workspace();
+    u.assign(m.n_inputs(), 0.0), u_a = u, u_b = u;
+  }
+
+  const double* inputs_at(double t) {
+    for (std::size_t i = 0; i < u.size(); ++i) u[i] = u_a[i] + u_b[i] * t;
+    return u.data();
+  }
+
+  // Inputs are affine on each segment between breaks; sample two inner points for a and b.
+  void set_segment(const InputSchedule& schedule, double t0, double t1) {
+    const double len = t1 - t0, ta = t0 + 0.25 * len, tb = t0 + 0.75 * len;
+    for (int i = 0; i < static_cast<int>(u.size()); ++i) {
+      const double va = schedule.value(i, ta), vb = schedule.value(i, tb);
+      u_b[i] = (len > 0) ? (vb - va) / (tb - ta) : 0.0;
+      u_a[i] = va - u_b[i] * ta;
+      if (u_b[i] == 0.0) u_a[i] = va;  // exact for constant inputs
+    }
+  }
+
+  // --- CVODES callbacks: never let an exception into C -------------------------------------
+  static int rhs_cb(realtype t, N_Vector yv, N_Vector ydot, void* data) noexcept {
+    auto* self = static_cast<Impl*>(data);
+    try {
+      double* dx = N_VGetArrayPointer(ydot);
+      self->model.rhs(t, N_VGetArrayPointer(yv), self->inputs_at(t), dx, self->ws);
+      for (int i = 0; i < self->n; ++i) {
+        if (!std::isfinite(dx[i])) {
+          if (self->rhs_error.empty())
+            self->rhs_error = fmt::format("non-finite derivative of '{}' at t = {:g} day (value {})",
+                                          self->model.model().states[i].name, t, dx[i]);
+          return 1;  // recoverable: CVODES retries with a smaller step
+        }
+      }
+      return 0;
+    } catch (const std::exception& e) {
+      self->rhs_error = e.what();
+      return -1;
+    }
+  }
+
+  static int jac_dense_cb(realtype t, N_Vector yv, N_Vector, SUNMatrix J, void* data, N_Vector, N_Vector,
+                          N_Vector) noexcept {
+    auto* self = static_cast<Impl*>(data);
+    try {
+      thread_local std::vector<double> values;
+      values.resize(self->model.jacobian_nonzeros());
+      self->model.jacobian(t, N_VGetArrayPointer(yv), self->inputs_at(t), values.data(), self->ws);
+      SUNMatZero(J);
+      const auto& cp = self->model.jacobian_col_ptr();
+      const auto& ri = self->model.jacobian_row_index();
+      for (int j = 0; j < self->n; ++j) {
+        double* col = SUNDenseMatrix_Column(J, j);
+        for (int k = cp[j]; k < cp[j + 1]; ++k) col[ri[k]] = values[k];
+      }
+      return 0;
+    } catch (...) {
+      return -1;
+    }
+  }
+
+  static int jac_sparse_cb(realtype t, N_Vector yv, N_Vector, SUNMatrix J, void* data, N_Vector, N_Vector,
+                           N_Vector) noexcept {
+    auto* self = static_cast<Impl*>(data);
+    try {
+      const auto& cp = self->model.jacobian_col_ptr();
+      const auto& ri = self->model.jacobian_row_index();
+      sunindextype* colptr = SUNSparseMatrix_IndexPointers(J);
+      sunindextype* rows = SUNSparseMatrix_IndexValues(J);
+      std::copy(cp.begin(), cp.end(), colptr);
+      std::copy(ri.begin(), ri.end(), rows);
+      self->model.jacobian(t, N_VGetArrayPointer(yv), self->inputs_at(t), SUNSparseMatrix_Data(J), self->ws);
+      return 0;
+    } catch (...) {
+      return -1;
+    }
+  }
+
+  static int root_cb(realtype t, N_Vector yv, realtype* g, void* data) noexcept {
+    auto* self = static_cast<Impl*>(data);
+    try {
+      self->model.roots(t, N_VGetArrayPointer(yv), self->inputs_at(t), g, self->ws);
+      return 0;
+    } catch (...) {
+      return -1;
+    }
+  }
+
+  static void error_cb(int, const char*, const char* function, char* msg, void* data) noexcept {
+    auto* self = static_cast<Impl*>(data);
+    self->cvode_error = fmt::format("{}: {}", function, msg);
+  }
+
+  void setup(const SimulateOptions& opt, double t0) {
+    void* cv = mem.get();
+    if (!initialised) {
+      check_flag(CVodeInit(cv, rhs_cb, t0, y.get()), "CVodeInit");
+      check_flag(CVodeSetUserData(cv, this), "CVodeSetUserData");
+      check_flag(CVodeSetErrHandlerFn(cv, error_cb, this), "CVodeSetErrHandlerFn");
+      if (model.n_roots() > 0) check_flag(CVodeRootInit(cv, model.n_roots(), root_cb), "CVodeRootInit");
+      initialised = true;
+    } else {
+      check_flag(CVodeReInit(cv, t0, y.get()), "CVodeReInit");
+    }
+    LinearSolver kind = opt.linear_solver;
+    if (kind == LinearSolver::automatic) kind = n >= 16 ? LinearSolver::klu : LinearSolver::dense;
+    if (kind != solver_kind || !solver) {
+      const int m = std::max(n, 1);
+      if (kind == LinearSolver::klu) {
+        matrix.reset(SUNSparseMatrix(m, m, std::max(model.jacobian_nonzeros(), 1), CSC_MAT, ctx.get()));
+        solver.reset(SUNLinSol_KLU(y.get(), matrix.get(), ctx.get()));
+      } else {
+        matrix.reset(SUNDenseMatrix(m, m, ctx.get()));
+        solver.reset(SUNLinSol_Dense(y.get(), matrix.get(), ctx.get()));
+      }
+      check_flag(CVodeSetLinearSolver(cv, solver.get(), matrix.get()), "CVodeSetLinearSolver");
+      check_flag(CVodeSetJacFn(cv, kind == LinearSolver::klu ? jac_sparse_cb : jac_dense_cb), "CVodeSetJacFn");
+      solver_kind = kind;
+    }
+    check_flag(CVodeSStolerances(cv, opt.rtol, opt.atol), "CVodeSStolerances");
+    check_flag(CVodeSetMaxStep(cv, opt.max_step), "CVodeSetMaxStep");
+    bool any_constraint = false;
+    double* c = N_VGetArrayPointer(constraints.get());
+    for (int i = 0; i < n; ++i) {
+      c[i] = (opt.non_negative && model.model().states[i].non_negative) ? 1.0 : 0.0;
+      any_constraint |= c[i] != 0.0;
+    }
+    check_flag(CVodeSetConstraints(cv, any_constraint ? constraints.get() : nullptr), "CVodeSetConstraints");
+  }
+};
+
+Simulator::Simulator(const CompiledModel& model) : impl_(std::make_unique<Impl>(model)) {}
+Simulator::~Simulator() = default;
+Simulator::Simulator(Simulator&&) noexcept = default;
+Simulator& Simulator::operator=(Simulator&&) noexcept = default;
+
+namespace {
+
+struct PendingEvent {
+  double time;
+  int event;
+  long order;                  // for stable ordering among equal priorities
+  std::vector<double> values;  // empty: evaluate at execution
+};
+
+/// Runs one simulation; the state of the run lives here, CVODES objects in Simulator::Impl.
+class Run {
+ public:
+  Run(Simulator::Impl& s, const std::vector<double>& p, const InputSchedule& schedule, const SimulateOptions& o)
+      : s_(s), m_(s.model), model_(s.model.model()), schedule_(schedule), opt_(o) {
+    if (static_cast<int>(p.size()) != m_.n_parameters())
+      throw InputError({}, fmt::format("expected {} parameter values, got {}", m_.n_parameters(), p.size()));
+    if (schedule.n_inputs() != m_.n_inputs())
+      throw InputError({}, fmt::format("schedule has {} inputs, the model {}", schedule.n_inputs(), m_.n_inputs()));
+    m_.set_parameters(s_.ws, p.data());
+    t_end_ = opt_.output_times.back();
+    breaks_ = schedule.breaks(opt_.t_start, t_end_);
+    for (const auto& b : schedule.boluses())
+      if (b.state < 0 || b.state >= m_.n_states())
+        throw InputError({}, fmt::format("bolus at t = {:g} targets state index {}, which does not exist", b.time, b.state));
+    for (const auto& ev : model_.events)
+      for (const auto& a : ev.assignments)
+        targets_.push_back({model_.state_index(a.target), model_.parameter_index(a.target)});
+  }
+
+  SimulationResult run() {
+    const auto start = std::chrono::steady_clock::now();
+    init_trajectory();
+    double t = opt_.t_start;
+    x_ = N_VGetArrayPointer(s_.y.get());
+    s_.rhs_error.clear(), s_.cvode_error.clear();
+    set_segment(t);
+    m_.initial_state(t, s_.inputs_at(t), x_, s_.ws);
+    apply_boluses(t, /*include_start=*/true);
+    for (const auto& ev : model_.events) prev_trigger_.push_back(ev.initial_value);
+    s_.setup(opt_, t);
+    bool ok = handle_events(t) && check_initial_state();
+    if (ok) reinit(t);
+    while (ok) {
+      record_outputs_until(t);
+      if (next_output_ == opt_.output_times.size()) break;
+      if (opt_.progress && opt_.progress(t) == CallbackResult::stop) {
+        finish(Termination::cancelled, fmt::format("cancelled at t = {:g} day", t));
+        break;
+      }
+      const double t_disc = next_discontinuity(t);
+      check_flag(CVodeSetStopTime(s_.mem.get(), t_disc), "CVodeSetStopTime");
+      check_flag(CVodeSetMaxNumSteps(s_.mem.get(), std::max(1L, opt_.max_steps - summary_.steps - steps_in_segment())),
+                 "CVodeSetMaxNumSteps");
+      const double tout = std::min(opt_.output_times[next_output_], t_disc);
+      double tret = t;
+      const int flag = CVode(s_.mem.get(), tout, s_.y.get(), &tret, CV_NORMAL);
+      if (flag < 0) {
+        ok = false;
+        fail(flag, tret);
+        break;
+      }
+      t = tret;
+      if (flag == CV_ROOT_RETURN) {
+        std::vector<int> crossing(m_.n_roots());
+        check_flag(CVodeGetRootInfo(s_.mem.get(), crossing.data()), "CVodeGetRootInfo");
+        ok = handle_events(t, crossing.data());
+        if (ok) reinit(t);
+      } else if (t >= t_disc - 1e-14 * std::max(1.0, std::fabs(t_disc))) {
+        t = t_disc;
+        ++summary_.stops;
+        set_segment(t);
+        apply_boluses(t, false);
+        ok = handle_events(t);
+        if (ok) reinit(t);
+      }
+    }
+    if (ok) summary_.termination = Termination::completed;
+    collect_stats();
+    summary_.t_reached = result_.trajectory.times.empty() ? opt_.t_start : result_.trajectory.times.back();
+    summary_.linear_solver = s_.solver_kind == LinearSolver::klu ? "KLU (sparse)" : "dense";
+    summary_.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    result_.summary = summary_;
+    return std::move(result_);
+  }
+
+ private:
+  long steps_in_segment() const {
+    long nst = 0;
+    CVodeGetNumSteps(s_.mem.get(), &nst);
+    return nst;
+  }
+
+  void init_trajectory() {
+    auto& tr = result_.trajectory;
+    for (const auto& o : model_.observables) tr.columns.push_back(o.name), tr.units.push_back(o.unit.text);
+    for (const auto& st : model_.states) tr.columns.push_back(st.name), tr.units.push_back(st.unit.text);
+    for (const auto& v : model_.variables) tr.columns.push_back(v.name), tr.units.push_back(v.unit.text);
+    tr.times.reserve(opt_.output_times.size());
+    tr.values.reserve(opt_.output_times.size() * tr.columns.size());
+  }
+
+  void set_segment(double t) {
+    auto it = std::upper_bound(breaks_.begin(), breaks_.end(), t);
+    segment_end_ = it == breaks_.end() ? t_end_ : std::min(*it, t_end_);
+    s_.set_segment(schedule_, t, segment_end_ > t ? segment_end_ : t + 1.0);
+  }
+
+  double next_discontinuity(double t) const {
+    double d = segment_end_ > t ? segment_end_ : t_end_;
+    for (const auto& p : pending_)
+      if (p.time > t) d = std::min(d, p.time);
+    return std::min(d, t_end_);
+  }
+
+  void apply_boluses(double t, bool include_start) {
+    for (const auto& b : schedule_.boluses()) {
+      const bool due = include_start ? b.time <= t : b.time == t;
+      if (due) x_[b.state] += b.amount;
+    }
+  }
+
+  bool check_initial_state() {
+    for (int i = 0; i < m_.n_states(); ++i) {
+      const auto& st = model_.states[i];
+      if (!std::isfinite(x_[i]))
+        return finish(Termination::non_finite, fmt::format("initial value of '{}' is {}", st.name, x_[i]));
+      if (opt_.non_negative && st.non_negative && x_[i] < 0)
+        return finish(Termination::solver_failure,
+                      fmt::format("initial value of '{}' is {:g}, but the state is non-negative", st.name, x_[i]));
+    }
+    return true;
+  }
+
+  void record_outputs_until(double t) {
+    const double eps = 1e-12 * std::max(1.0, std::fabs(t));
+    auto& tr = result_.trajectory;
+    const int no = m_.n_observables(), ns = m_.n_states(), nv = m_.n_variables();
+    while (next_output_ < opt_.output_times.size() && opt_.output_times[next_output_] <= t + eps) {
+      const double to = opt_.output_times[next_output_++];
+      const double* u = s_.inputs_at(t);
+      const std::size_t row = tr.values.size();
+      tr.values.resize(row + no + ns + nv);
+      m_.observables(t, x_, u, tr.values.data() + row, s_.ws);
+      std::copy(x_, x_ + ns, tr.values.begin() + row + no);
+      m_.variables(t, x_, u, tr.values.data() + row + no + ns, s_.ws);
+      tr.times.push_back(to);
+    }
+  }
+
+  // SBML semantics: an event fires when its trigger goes false → true; with a delay it is queued;
+  // due events run in priority order, one at a time, re-checking triggers after each.
+  // `crossing`: CVODES' root directions when called at a root return (first pass only; after an
+  // event executes, the state has moved and values decide).
+  bool handle_events(double t, const int* crossing = nullptr) {
+    const int ne = static_cast<int>(model_.events.size());
+    std::unique_ptr<bool[]> now_all(new bool[std::max(ne, 1)]);
+    for (int guard = 0; guard < 100000; ++guard) {
+      const double* u = s_.inputs_at(t);
+      m_.trigger_values(t, x_, u, guard == 0 ? crossing : nullptr, now_all.get(), s_.ws);
+      for (int e = 0; e < ne; ++e) {
+        const bool now = now_all[e];
+        if (now && !prev_trigger_[e]) schedule_event(e, t);
+        if (!now && prev_trigger_[e] && !model_.events[e].persistent)
+          std::erase_if(pending_, [e](const PendingEvent& p) { return p.event == e; });
+        prev_trigger_[e] = now;
+      }
+      const double eps = 1e-12 * std::max(1.0, std::fabs(t));
+      int best = -1;
+      double best_priority = -std::numeric_limits<double>::infinity();
+      for (int k = 0; k < static_cast<int>(pending_.size()); ++k) {
+        if (pending_[k].time > t + eps) continue;
+        const double pr = m_.event_priority(pending_[k].event, t, x_, u, s_.ws);
+        if (best < 0 || pr > best_priority || (pr == best_priority && pending_[k].order < pending_[best].order))
+          best = k, best_priority = pr;
+      }
+      if (best < 0) return true;
+      PendingEvent p = std::move(pending_[best]);
+      pending_.erase(pending_.begin() + best);
+      execute(p, t);
+    }
+    return finish(Termination::solver_failure, fmt::format("events kept firing at t = {:g} day without end", t));
+  }
+
+  void schedule_event(int e, double t) {
+    const auto& ev = model_.events[e];
+    const double* u = s_.inputs_at(t);
+    const double delay = m_.event_delay(e, t, x_, u, s_.ws);
+    PendingEvent p{t + std::max(0.0, delay), e, order_++, {}};
+    if (ev.use_values_from_trigger_time) {
+      p.values.resize(ev.assignments.size());
+      m_.event_values(e, t, x_, u, p.values.data(), s_.ws);
+    }
+    pending_.push_back(std::move(p));
+  }
+
+  void execute(PendingEvent& p, double t) {
+    const auto& ev = model_.events[p.event];
+    if (p.values.empty()) {
+      p.values.resize(ev.assignments.size());
+      m_.event_values(p.event, t, x_, s_.inputs_at(t), p.values.data(), s_.ws);
+    }
+    std::size_t first_target = 0;
+    for (int e = 0; e < p.event; ++e) first_target += model_.events[e].assignments.size();
+    for (std::size_t k = 0; k < p.values.size(); ++k) {
+      const auto [state, param] = targets_[first_target + k];
+      if (state >= 0) x_[state] = p.values[k];
+      else if (param >= 0) m_.set_parameter(s_.ws, param, p.values[k]);
+    }
+    ++summary_.events_fired;
+  }
+
+  void reinit(double t) {
+    collect_stats();
+    check_flag(CVodeReInit(s_.mem.get(), t, s_.y.get()), "CVodeReInit");
+  }
+
+  // CVodeReInit resets CVODES' counters: add them up before each re-initialisation.
+  void collect_stats() {
+    void* cv = s_.mem.get();
+    long v = 0;
+    CVodeGetNumSteps(cv, &v), summary_.steps += v;
+    CVodeGetNumRhsEvals(cv, &v), summary_.rhs_evals += v;
+    CVodeGetNumJacEvals(cv, &v), summary_.jacobian_evals += v;
+    CVodeGetNumLinSolvSetups(cv, &v), summary_.linear_setups += v;
+    CVodeGetNumErrTestFails(cv, &v), summary_.error_test_failures += v;
+    CVodeGetNumNonlinSolvConvFails(cv, &v), summary_.nonlinear_failures += v;
+  }
+
+  void fail(int flag, double t) {
+    if (flag == CV_TOO_MUCH_WORK) {
+      finish(Termination::max_steps, fmt::format("reached the limit of {} steps at t = {:g} day", opt_.max_steps, t));
+    } else if (!s_.rhs_error.empty()) {
+      finish(Termination::non_finite, s_.rhs_error);
+    } else {
+      char* name = CVodeGetReturnFlagName(flag);
+      finish(Termination::solver_failure,
+             fmt::format("CVODES {} at t = {:g} day{}", name ? name : "?", t, s_.cvode_error.empty() ? "" : ": " + s_.cvode_error));
+      free(name);
+    }
+  }
+
+  bool finish(Termination why, std::string message) {
+    summary_.termination = why;
+    summary_.message = std::move(message);
+    return false;
+  }
+
+  Simulator::Impl& s_;
+  const CompiledModel& m_;
+  const Model& model_;
+  const InputSchedule& schedule_;
+  const SimulateOptions& opt_;
+  double* x_ = nullptr;
+  double t_end_ = 0.0, segment_end_ = 0.0;
+  std::vector<double> breaks_;
+  std::vector<std::pair<int, int>> targets_;  // per event assignment: (state, parameter) index
+  std::vector<bool> prev_trigger_;
+  std::vector<PendingEvent> pending_;
+  long order_ = 0;
+  std::size_t next_output_ = 0;
+  SimulationSummary summary_;
+  SimulationResult result_;
+};
+
+}  // namespace
+
+SimulationResult Simulator::run(const std::vector<double>& parameters, const InputSchedule& schedule,
+                                const SimulateOptions& options) {
+  options.validate();
+  return Run(*impl_, parameters, schedule, options).run();
+}
+
+SimulationResult simulate(const CompiledModel& model, const std::vector<double>& parameters,
+                          const InputSchedule& schedule, const SimulateOptions& options) {
+  Simulator sim(model);
+  return sim.run(parameters, schedule, options);
+}
+
+}  // namespace gutskin
