@@ -28,7 +28,7 @@ void print_table(const std::string& title, const Row& header, const std::vector<
   auto print_row = [&](const Row& r) {
     std::string line = " ";
     for (std::size_t c = 0; c < r.size(); ++c) {
-      line += ' ';
+      line += c == 0 ? " " : "  ";
       line += (c + 1 == r.size()) ? r[c] : fmt::format("{:<{}}", r[c], width[c]);
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();

@@ -7,7 +7,8 @@
 
 namespace gutskin {
 
-using nlohmann::json;
+// Keys stay in the order written here, which is the order people read them in.
+using json = nlohmann::ordered_json;
 
 namespace {
 
@@ -85,7 +86,8 @@ std::string run_summary_to_json(const Scenario& scenario, const Model& model,
   j["model"] = {{"name", model.name}, {"files", files}};
   j["patient"] = {{"phenotype", scenario.patient.phenotype},
                   {"overrides", scenario.patient.overrides}};
-  for (auto& [key, value] : summary_object(result.summary).items()) j[key] = value;
+  const json summary = summary_object(result.summary);
+  for (const auto& [key, value] : summary.items()) j[key] = value;
   j["rows"] = tr.times.size();
 
   json observables = json::object();
