@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what gutskin needs from Debian's packages (only what is missing), then builds it in
+# Release into build/. Safe to run again: it installs nothing twice and rebuilds incrementally.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  g++ cmake ninja-build pkg-config
+  libyaml-cpp-dev libfmt-dev libcli11-dev nlohmann-json3-dev   # files, CLI, JSON
+  libsundials-dev libsuitesparse-dev                           # CVODES, KLU
+  libsbml5-dev                                                 # SBML
+  libgtest-dev libbenchmark-dev                                # tests, benchmarks
+  python3-numpy python3-scipy                                  # benchmark peers (SciPy)
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=(); [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Two compile jobs: the 2-core machines this must fit, and ~1.5 GB RAM per job at most.
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j 2
