@@ -1,0 +1,1041 @@
+// SBML → model IR with libSBML. See sbml_import.hpp for the mapping.
+#include "sbml/sbml_import.hpp"
+
+#include "sbml/sbml_annotation.hpp"
+
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include <sbml/SBMLTypes.h>
+#include <sbml/conversion/ConversionProperties.h>
+#include <sbml/packages/comp/common/CompExtensionTypes.h>
+
+// Designated initialisers leave the other members at their defaults, as intended.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+namespace gutskin::detail {
+namespace {
+
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kAvogadro = 6.02214179e23;  // the value SBML L3 and libSBML use
+
+// Names the IR or its expression language gives a meaning to.
+const std::set<std::string>& reserved_names() {
+  static const std::set<std::string> names = {
+      "time", "t", "and", "or", "not", "if", "piecewise", "exp", "log", "ln", "log10", "sqrt",
+      "abs", "sin", "cos", "tan", "floor", "ceil", "min", "max", "pow", "hill", "hill_inh", "mm",
+      "true", "false", "inf", "nan"};
+  return names;
+}
+
+Expr add(Expr a, Expr b) { return make(Op::add, {std::move(a), std::move(b)}); }
+Expr sub(Expr a, Expr b) { return make(Op::sub, {std::move(a), std::move(b)}); }
+Expr mul(Expr a, Expr b) { return make(Op::mul, {std::move(a), std::move(b)}); }
+Expr div(Expr a, Expr b) { return make(Op::div, {std::move(a), std::move(b)}); }
+Expr un(Op op, Expr a) { return make(op, {std::move(a)}); }
+Expr bin(Op op, Expr a, Expr b) { return make(op, {std::move(a), std::move(b)}); }
+
+std::string element_kind(const ::SBase* e) {
+  if (e == nullptr) return "element";
+  switch (e->getTypeCode()) {
+    case ::SBML_COMPARTMENT: return "compartment";
+    case ::SBML_SPECIES: return "species";
+    case ::SBML_PARAMETER: return "parameter";
+    case ::SBML_LOCAL_PARAMETER: return "local parameter";
+    case ::SBML_REACTION: return "reaction";
+    case ::SBML_KINETIC_LAW: return "kinetic law";
+    case ::SBML_SPECIES_REFERENCE: return "species reference";
+    case ::SBML_INITIAL_ASSIGNMENT: return "initial assignment";
+    case ::SBML_ASSIGNMENT_RULE: return "assignment rule";
+    case ::SBML_RATE_RULE: return "rate rule";
+    case ::SBML_ALGEBRAIC_RULE: return "algebraic rule";
+    case ::SBML_EVENT: return "event";
+    case ::SBML_EVENT_ASSIGNMENT: return "event assignment";
+    case ::SBML_TRIGGER: return "event trigger";
+    case ::SBML_DELAY: return "event delay";
+    case ::SBML_PRIORITY: return "event priority";
+    case ::SBML_FUNCTION_DEFINITION: return "function definition";
+    case ::SBML_STOICHIOMETRY_MATH: return "stoichiometry math";
+    case ::SBML_CONSTRAINT: return "constraint";
+    default: return e->getElementName();
+  }
+}
+
+// "reaction 'R1'" / "assignment rule for 'x'" / "event 'e1' trigger".
+std::string describe(const ::SBase* e) {
+  if (e == nullptr) return "model";
+  const int tc = e->getTypeCode();
+  if (tc == ::SBML_ASSIGNMENT_RULE || tc == ::SBML_RATE_RULE) {
+    return element_kind(e) + " for '" + static_cast<const ::Rule*>(e)->getVariable() + "'";
+  }
+  if (tc == ::SBML_INITIAL_ASSIGNMENT) {
+    return "initial assignment for '" + static_cast<const ::InitialAssignment*>(e)->getSymbol() +
+           "'";
+  }
+  if (tc == ::SBML_EVENT_ASSIGNMENT) {
+    return "event assignment to '" + static_cast<const ::EventAssignment*>(e)->getVariable() +
+           "'";
+  }
+  if (tc == ::SBML_KINETIC_LAW || tc == ::SBML_TRIGGER || tc == ::SBML_DELAY ||
+      tc == ::SBML_PRIORITY || tc == ::SBML_STOICHIOMETRY_MATH) {
+    const ::SBase* parent = e->getParentSBMLObject();
+    if (parent != nullptr && parent->getTypeCode() == ::SBML_SPECIES_REFERENCE) {
+      parent = parent->getParentSBMLObject();  // list of reactants/products
+      if (parent != nullptr) parent = parent->getParentSBMLObject();
+    }
+    return element_kind(e) + " of " + describe(parent);
+  }
+  std::string s = element_kind(e);
+  if (e->isSetId()) s += " '" + e->getId() + "'";
+  return s;
+}
+
+// Unit from a gutskin annotation; units it cannot parse are dropped (SBML carries no others).
+Unit annotated_unit(const std::map<std::string, std::string>& a) {
+  auto it = a.find("unit");
+  if (it == a.end() || it->second.empty()) return {};
+  try {
+    return parse_unit(it->second);
+  } catch (const InputError&) {
+    return {};
+  }
+}
+
+std::optional<double> annotated_number(const std::map<std::string, std::string>& a,
+                                       const char* key) {
+  auto it = a.find(key);
+  if (it == a.end() || it->second.empty()) return std::nullopt;
+  char* end = nullptr;
+  const double v = std::strtod(it->second.c_str(), &end);
+  if (end == it->second.c_str()) return std::nullopt;
+  return v;
+}
+
+std::string annotated(const std::map<std::string, std::string>& a, const char* key) {
+  auto it = a.find(key);
+  return it == a.end() ? std::string() : it->second;
+}
+
+class Importer {
+ public:
+  explicit Importer(std::filesystem::path path) : path_(std::move(path)) {}
+
+  SbmlImport run();
+
+ private:
+  using Bindings = std::map<std::string, Expr>;
+
+  SourceLoc loc(const ::SBase* e) const {
+    SourceLoc l{path_.string(), 0, 0};
+    if (e != nullptr) {
+      l.line = static_cast<int>(e->getLine());
+      l.column = static_cast<int>(e->getColumn());
+    }
+    return l;
+  }
+  void refuse(const ::SBase* e, const std::string& what) {
+    sink_.error(loc(e), describe(e) + ": " + what);
+  }
+
+  std::string fresh_name(const std::string& base) {
+    std::string name = base;
+    for (int i = 2; used_.count(name) || reserved_names().count(name); ++i) {
+      name = base + "_" + std::to_string(i);
+    }
+    used_.insert(name);
+    return name;
+  }
+
+  void read_document();
+  void collect_ids();
+  void collect_rules();
+  void map_compartments();
+  void map_parameters();
+  void map_species();
+  void map_species_references();
+  void map_reactions();
+  void map_events();
+  void make_rate_of_variables();
+  void inline_initial_values();
+
+  // Builds the IR entity for a symbol that has no species-specific handling:
+  // rate rule → state, assignment rule → variable, else parameter.
+  void map_plain_symbol(const ::SBase* e, const std::string& sbml_id, double value,
+                        bool value_set);
+
+  Expr math(const ::ASTNode* n, const ::SBase* where, const Bindings& b = {});
+  Expr apply_function(const ::ASTNode* n, const ::SBase* where, const Bindings& b);
+  Expr rate_of_ir(const std::string& ir_name, int depth);
+  Expr ir(const std::string& sbml_id) const { return symbol(ir_name_.at(sbml_id)); }
+
+  std::filesystem::path path_;
+  DiagnosticSink sink_;
+  std::unique_ptr<::SBMLDocument> doc_;
+  const ::Model* m_ = nullptr;
+  SbmlImport out_;
+
+  std::set<std::string> used_;
+  std::map<std::string, std::string> ir_name_;  // SBML id → IR name
+  std::map<std::string, const ::Rule*> assignment_rule_, rate_rule_;
+  std::map<std::string, const ::InitialAssignment*> initial_assignment_;
+  std::set<std::string> reaction_changed_;         // species changed by some reaction
+  std::map<std::string, std::string> rate_of_var_;  // SBML id → IR variable holding rateOf(id)
+  std::map<std::string, Expr> state_rate_;          // IR state name → d/dt
+};
+
+SbmlImport Importer::run() {
+  read_document();
+  sink_.throw_if_any();
+  out_.model.name = m_->isSetId() ? m_->getId() : path_.stem().string();
+  out_.model.description = m_->isSetName() ? m_->getName() : "";
+  out_.model.files.push_back(path_);
+  collect_ids();
+  collect_rules();
+  map_compartments();
+  map_parameters();
+  map_species();
+  map_species_references();
+  map_reactions();
+  map_events();
+  make_rate_of_variables();
+  inline_initial_values();
+  sink_.throw_if_any();
+  return std::move(out_);
+}
+
+void Importer::read_document() {
+  if (!std::filesystem::exists(path_)) {
+    sink_.error({path_.string(), 0, 0}, "cannot read SBML file: no such file");
+    return;
+  }
+  doc_.reset(::readSBMLFromFile(path_.string().c_str()));
+  auto report_errors = [&](const std::string& context) {
+    bool any = false;
+    for (unsigned i = 0; i < doc_->getNumErrors(); ++i) {
+      const ::SBMLError* err = doc_->getError(i);
+      if (err->getSeverity() < ::LIBSBML_SEV_ERROR) continue;
+      any = true;
+      sink_.error({path_.string(), static_cast<int>(err->getLine()),
+                   static_cast<int>(err->getColumn())},
+                  context + err->getShortMessage() + ": " + err->getMessage());
+    }
+    return any;
+  };
+  if (report_errors("invalid SBML: ")) return;
+  if (doc_->getModel() == nullptr) {
+    sink_.error({path_.string(), 0, 0}, "SBML document has no model");
+    return;
+  }
+  out_.level = static_cast<int>(doc_->getLevel());
+  out_.version = static_cast<int>(doc_->getVersion());
+
+  for (unsigned i = 0; i < doc_->getNumPlugins(); ++i) {
+    const std::string pkg = doc_->getPlugin(i)->getPackageName();
+    if (pkg == "comp" || pkg == "l3v2extendedmath") continue;  // the latter: L3V2 core math
+    if (doc_->isPackageEnabled(pkg) && doc_->getPackageRequired(pkg)) {
+      sink_.error({path_.string(), 0, 0},
+                  "SBML package '" + pkg + "' is required by the document but not supported "
+                  "(supported: core, comp)");
+    }
+  }
+  for (int i = 0; i < doc_->getNumUnknownPackages(); ++i) {
+    const std::string prefix = doc_->getUnknownPackagePrefix(i);
+    if (doc_->getPackageRequired(doc_->getUnknownPackageURI(i))) {
+      sink_.error({path_.string(), 0, 0}, "SBML package '" + prefix + "' (" +
+                                              doc_->getUnknownPackageURI(i) +
+                                              ") is required but unknown to libSBML");
+    }
+  }
+  if (!sink_.empty()) return;
+
+  if (doc_->isPackageEnabled("comp")) {
+    ::ConversionProperties props;
+    props.addOption("flatten comp", true);
+    props.addOption("leavePorts", false);
+    doc_->getErrorLog()->clearLog();
+    const int rc = doc_->convert(props);
+    if (rc != ::LIBSBML_OPERATION_SUCCESS) {
+      if (!report_errors("cannot flatten hierarchical (comp) model: ")) {
+        sink_.error({path_.string(), 0, 0},
+                    "cannot flatten hierarchical (comp) model: libSBML converter returned " +
+                        std::to_string(rc));
+      }
+      return;
+    }
+  }
+  m_ = doc_->getModel();
+}
+
+void Importer::collect_ids() {
+  auto use = [&](const ::SBase* e) {
+    if (e->isSetId()) used_.insert(e->getId());
+  };
+  for (unsigned i = 0; i < m_->getNumFunctionDefinitions(); ++i) use(m_->getFunctionDefinition(i));
+  for (unsigned i = 0; i < m_->getNumEvents(); ++i) use(m_->getEvent(i));
+  auto map_id = [&](const ::SBase* e) {
+    if (!e->isSetId()) return;
+    const std::string& id = e->getId();
+    used_.insert(id);
+    ir_name_[id] = id;
+  };
+  for (unsigned i = 0; i < m_->getNumCompartments(); ++i) map_id(m_->getCompartment(i));
+  for (unsigned i = 0; i < m_->getNumSpecies(); ++i) map_id(m_->getSpecies(i));
+  for (unsigned i = 0; i < m_->getNumParameters(); ++i) map_id(m_->getParameter(i));
+  for (unsigned i = 0; i < m_->getNumReactions(); ++i) {
+    const ::Reaction* r = m_->getReaction(i);
+    map_id(r);
+    for (unsigned j = 0; j < r->getNumReactants(); ++j) map_id(r->getReactant(j));
+    for (unsigned j = 0; j < r->getNumProducts(); ++j) map_id(r->getProduct(j));
+  }
+  // Reserved words get a new name once every SBML id is known.
+  for (auto& [id, name] : ir_name_) {
+    if (reserved_names().count(id)) name = fresh_name(id + "_");
+  }
+}
+
+void Importer::collect_rules() {
+  for (unsigned i = 0; i < m_->getNumRules(); ++i) {
+    const ::Rule* r = m_->getRule(i);
+    if (r->isAlgebraic()) {
+      refuse(r, "algebraic rules are not supported (gutskin integrates ODEs, not DAEs)");
+      continue;
+    }
+    if (!r->isSetMath()) continue;  // a rule without math leaves its variable alone
+    const std::string& v = r->getVariable();
+    if (!ir_name_.count(v)) {
+      refuse(r, "rule variable '" + v + "' is not a compartment, species, parameter or "
+                "species reference");
+      continue;
+    }
+    (r->isAssignment() ? assignment_rule_ : rate_rule_)[v] = r;
+  }
+  for (unsigned i = 0; i < m_->getNumInitialAssignments(); ++i) {
+    const ::InitialAssignment* ia = m_->getInitialAssignment(i);
+    if (!ia->isSetMath()) continue;  // ignored, as SBML L3V2 says
+    if (!ir_name_.count(ia->getSymbol())) {
+      refuse(ia, "symbol '" + ia->getSymbol() + "' is not a compartment, species, parameter or "
+                 "species reference");
+      continue;
+    }
+    initial_assignment_[ia->getSymbol()] = ia;
+  }
+  for (unsigned i = 0; i < m_->getNumReactions(); ++i) {
+    const ::Reaction* r = m_->getReaction(i);
+    if (r->isSetFast() && r->getFast()) {
+      refuse(r, "fast reactions are not supported");
+    }
+    auto note = [&](const ::SpeciesReference* sr) {
+      const ::Species* s = m_->getSpecies(sr->getSpecies());
+      if (s != nullptr && !s->getBoundaryCondition() && !s->getConstant()) {
+        reaction_changed_.insert(s->getId());
+      }
+    };
+    for (unsigned j = 0; j < r->getNumReactants(); ++j) note(r->getReactant(j));
+    for (unsigned j = 0; j < r->getNumProducts(); ++j) note(r->getProduct(j));
+  }
+}
+
+void Importer::map_plain_symbol(const ::SBase* e, const std::string& sbml_id, double value,
+                                bool value_set) {
+  const std::string& name = ir_name_.at(sbml_id);
+  out_.symbols[sbml_id].ir_name = name;
+  out_.symbols[sbml_id].value = symbol(name);
+  const auto ann = read_gutskin_annotation(e);
+  const std::string kind = annotated(ann, "kind");
+  const Unit unit = annotated_unit(ann);
+  const std::string description = annotated(ann, "description");
+  if (auto it = assignment_rule_.find(sbml_id); it != assignment_rule_.end()) {
+    const Expr expr = math(it->second->getMath(), it->second);
+    if (kind == "observable") {
+      out_.model.observables.push_back({.name = name, .expr = expr, .unit = unit,
+                                        .description = description, .where = loc(e)});
+    } else {
+      out_.model.variables.push_back({.name = name, .expr = expr, .unit = unit,
+                                      .description = description, .where = loc(e)});
+    }
+    return;
+  }
+  Expr initial;
+  if (auto it = initial_assignment_.find(sbml_id); it != initial_assignment_.end()) {
+    initial = math(it->second->getMath(), it->second);
+  }
+  if (auto it = rate_rule_.find(sbml_id); it != rate_rule_.end()) {
+    const Expr rate = math(it->second->getMath(), it->second);
+    out_.model.states.push_back({.name = name,
+                                 .initial = initial ? initial : constant(value_set ? value : kNaN),
+                                 .unit = unit,
+                                 .non_negative = annotated(ann, "non_negative") == "true",
+                                 .description = description,
+                                 .where = loc(e)});
+    out_.model.equations.push_back({.state = name, .rate = rate, .where = loc(it->second)});
+    state_rate_[name] = rate;
+    return;
+  }
+  if (kind == "input" && !initial) {
+    out_.model.inputs.push_back({.name = name, .unit = unit, .default_value = value,
+                                 .description = description, .where = loc(e)});
+    return;
+  }
+  if (kind == "state") {  // a state without equation (constant between events)
+    out_.model.states.push_back({.name = name,
+                                 .initial = initial ? initial : constant(value_set ? value : kNaN),
+                                 .unit = unit,
+                                 .non_negative = annotated(ann, "non_negative") == "true",
+                                 .description = description,
+                                 .where = loc(e)});
+    return;
+  }
+  Parameter p{.name = name, .value = value_set ? value : (initial ? 0.0 : kNaN)};
+  p.unit = unit;
+  p.lower = annotated_number(ann, "lower");
+  p.upper = annotated_number(ann, "upper");
+  p.spread = annotated_number(ann, "spread").value_or(0.0);
+  p.source = ann.count("source") ? annotated(ann, "source") : "SBML " + path_.filename().string();
+  p.description = description;
+  p.initial = initial;
+  p.where = loc(e);
+  out_.model.parameters.push_back(std::move(p));
+}
+
+void Importer::map_compartments() {
+  for (unsigned i = 0; i < m_->getNumCompartments(); ++i) {
+    const ::Compartment* c = m_->getCompartment(i);
+    double size = c->getSize();
+    bool set = c->isSetSize();
+    if (!set && m_->getLevel() < 3) {
+      size = 1.0;  // the L2 default
+      set = true;
+    }
+    map_plain_symbol(c, c->getId(), size, set);
+    out_.symbols[c->getId()].kind = SbmlKind::compartment;
+  }
+}
+
+void Importer::map_parameters() {
+  for (unsigned i = 0; i < m_->getNumParameters(); ++i) {
+    const ::Parameter* p = m_->getParameter(i);
+    map_plain_symbol(p, p->getId(), p->getValue(), p->isSetValue());
+    out_.symbols[p->getId()].kind = SbmlKind::parameter;
+  }
+}
+
+void Importer::map_species_references() {
+  for (unsigned i = 0; i < m_->getNumReactions(); ++i) {
+    const ::Reaction* r = m_->getReaction(i);
+    auto one = [&](const ::SpeciesReference* sr) {
+      if (!sr->isSetId()) return;
+      double value = sr->getStoichiometry();
+      const bool set = sr->isSetStoichiometry() || m_->getLevel() < 3;
+      if (m_->getLevel() < 3 && sr->isSetStoichiometryMath()) {
+        const ::StoichiometryMath* sm = sr->getStoichiometryMath();
+        const std::string& name = ir_name_.at(sr->getId());
+        out_.symbols[sr->getId()] = {.kind = SbmlKind::species_reference,
+                                     .ir_name = name,
+                                     .value = symbol(name)};
+        out_.model.variables.push_back({.name = name,
+                                        .expr = sm->isSetMath() ? math(sm->getMath(), sm)
+                                                                : constant(kNaN),
+                                        .where = loc(sr)});
+        return;
+      }
+      map_plain_symbol(sr, sr->getId(), value, set);
+      out_.symbols[sr->getId()].kind = SbmlKind::species_reference;
+    };
+    for (unsigned j = 0; j < r->getNumReactants(); ++j) one(r->getReactant(j));
+    for (unsigned j = 0; j < r->getNumProducts(); ++j) one(r->getProduct(j));
+  }
+}
+
+void Importer::map_species() {
+  for (unsigned i = 0; i < m_->getNumSpecies(); ++i) {
+    const ::Species* s = m_->getSpecies(i);
+    const std::string& id = s->getId();
+    const ::Compartment* c = m_->getCompartment(s->getCompartment());
+    if (c == nullptr) {
+      refuse(s, "compartment '" + s->getCompartment() + "' does not exist");
+      continue;
+    }
+    const bool zero_d = c->isSetSpatialDimensions() && c->getSpatialDimensionsAsDouble() == 0.0;
+    const bool conc_semantics = !s->getHasOnlySubstanceUnits() && !zero_d;
+    const bool compartment_constant = c->getConstant() && !assignment_rule_.count(c->getId()) &&
+                                      !rate_rule_.count(c->getId());
+    const bool has_rule = assignment_rule_.count(id) || rate_rule_.count(id);
+    const bool changed_by_reactions = reaction_changed_.count(id) > 0 && !has_rule;
+    const Expr vol = ir(c->getId());
+    const std::string& name = ir_name_.at(id);
+
+    SbmlSymbol& sym = out_.symbols[id];
+    sym.kind = SbmlKind::species;
+    sym.ir_name = name;
+    sym.value = symbol(name);
+
+    // Held as an amount under another name when it is a concentration in a changing compartment.
+    const bool amount_form = conc_semantics && !compartment_constant && !has_rule;
+    const std::string held = amount_form ? fresh_name(id + "_amount") : name;
+    const bool held_as_amount = amount_form || !conc_semantics;
+
+    // Initial value, as held.
+    Expr initial;
+    if (auto it = initial_assignment_.find(id); it != initial_assignment_.end()) {
+      initial = math(it->second->getMath(), it->second);  // in the units math sees
+      if (amount_form) initial = mul(initial, vol);
+    } else if (s->isSetInitialAmount()) {
+      initial = constant(s->getInitialAmount());
+      if (!held_as_amount) initial = div(initial, vol);
+    } else if (s->isSetInitialConcentration()) {
+      initial = constant(s->getInitialConcentration());
+      if (held_as_amount) initial = mul(initial, vol);
+    } else {
+      initial = constant(kNaN);
+    }
+
+    if (amount_form) {
+      sym.amount = symbol(held);
+      sym.concentration = symbol(name);
+      out_.model.variables.push_back(
+          {.name = name, .expr = div(symbol(held), vol), .where = loc(s)});
+    } else if (conc_semantics) {
+      sym.concentration = symbol(name);
+      sym.amount = mul(symbol(name), vol);
+    } else {
+      sym.amount = symbol(name);
+      sym.concentration = zero_d ? symbol(name) : div(symbol(name), vol);
+    }
+
+    if (auto it = assignment_rule_.find(id); it != assignment_rule_.end()) {
+      out_.model.variables.push_back(
+          {.name = name, .expr = math(it->second->getMath(), it->second), .where = loc(s)});
+    } else if (auto rr = rate_rule_.find(id); rr != rate_rule_.end()) {
+      const Expr rate = math(rr->second->getMath(), rr->second);
+      out_.model.states.push_back(
+          {.name = name, .initial = initial, .non_negative = false, .where = loc(s)});
+      out_.model.equations.push_back({.state = name, .rate = rate, .where = loc(rr->second)});
+      state_rate_[name] = rate;
+    } else if (changed_by_reactions) {
+      // The rate equation is filled in by map_reactions.
+      const auto ann = read_gutskin_annotation(s);
+      out_.model.states.push_back({.name = held,
+                                   .initial = initial,
+                                   .unit = annotated_unit(ann),
+                                   .non_negative = annotated(ann, "non_negative") == "true",
+                                   .description = annotated(ann, "description"),
+                                   .where = loc(s)});
+    } else {
+      Parameter p{.name = held, .value = 0.0};
+      p.source = "SBML " + path_.filename().string();
+      p.initial = initial;
+      if (is_constant(initial)) {
+        p.value = evaluate(initial, [](const std::string&) { return kNaN; });
+        p.initial = nullptr;
+      }
+      p.where = loc(s);
+      out_.model.parameters.push_back(std::move(p));
+    }
+  }
+}
+
+void Importer::map_reactions() {
+  std::map<std::string, Expr> species_rate;  // SBML species id → Σ stoichiometry × rate
+  std::vector<std::string> order;
+  for (unsigned i = 0; i < m_->getNumReactions(); ++i) {
+    const ::Reaction* r = m_->getReaction(i);
+    const std::string& rid = ir_name_.at(r->getId());
+    out_.symbols[r->getId()] = {.kind = SbmlKind::reaction, .ir_name = rid, .value = symbol(rid)};
+    Expr rate;
+    if (r->isSetKineticLaw() && r->getKineticLaw()->isSetMath()) {
+      const ::KineticLaw* kl = r->getKineticLaw();
+      Bindings local;
+      const unsigned n_local =
+          m_->getLevel() >= 3 ? kl->getNumLocalParameters() : kl->getNumParameters();
+      for (unsigned j = 0; j < n_local; ++j) {
+        const ::SBase* lp = m_->getLevel() >= 3
+                                  ? static_cast<const ::SBase*>(kl->getLocalParameter(j))
+                                  : static_cast<const ::SBase*>(kl->getParameter(j));
+        const std::string lid = lp->getId();
+        const double value = m_->getLevel() >= 3 ? kl->getLocalParameter(j)->getValue()
+                                                 : kl->getParameter(j)->getValue();
+        const std::string name = fresh_name(rid + "_" + lid);
+        Parameter p{.name = name, .value = value};
+        p.source = "SBML " + path_.filename().string();
+        p.description = "local parameter '" + lid + "' of reaction '" + r->getId() + "'";
+        p.where = loc(lp);
+        out_.model.parameters.push_back(std::move(p));
+        local[lid] = symbol(name);
+      }
+      rate = math(kl->getMath(), kl, local);
+    } else {
+      // No kinetic law: SBML leaves the rate undefined; simulating it as 0 would be a guess.
+      if (r->getNumReactants() + r->getNumProducts() > 0) {
+        refuse(r, "reaction without a kinetic law (rate undefined) is not supported");
+      }
+      rate = constant(0.0);
+    }
+    out_.model.variables.push_back({.name = rid,
+                                    .expr = rate,
+                                    .description = "rate of reaction '" + r->getId() + "'",
+                                    .where = loc(r)});
+
+    auto term = [&](const ::SpeciesReference* sr, double sign) {
+      const std::string& sid = sr->getSpecies();
+      if (!reaction_changed_.count(sid)) return;
+      const ::Species* s = m_->getSpecies(sid);
+      if (assignment_rule_.count(sid) || rate_rule_.count(sid)) return;  // SBML forbids; rules win
+      Expr stoich;
+      if (sr->isSetId()) {
+        stoich = ir(sr->getId());
+      } else if (sr->isSetStoichiometryMath()) {
+        if (!sr->getStoichiometryMath()->isSetMath()) {
+          refuse(sr->getStoichiometryMath(), "stoichiometryMath without math");
+          return;
+        }
+        stoich = math(sr->getStoichiometryMath()->getMath(), sr->getStoichiometryMath());
+      } else if (sr->isSetStoichiometry() || m_->getLevel() < 3) {
+        stoich = constant(sr->getStoichiometry());
+      } else {
+        refuse(sr, "stoichiometry of species '" + sid + "' is not set");
+        return;
+      }
+      Expr t = mul(stoich, symbol(rid));
+      if (sign < 0) t = un(Op::neg, t);
+      std::string cf;
+      if (s->isSetConversionFactor()) {
+        cf = s->getConversionFactor();
+      } else if (m_->getLevel() >= 3 && m_->isSetConversionFactor()) {
+        cf = m_->getConversionFactor();
+      }
+      if (!cf.empty()) t = mul(t, ir(cf));
+      auto [it, inserted] = species_rate.emplace(sid, t);
+      if (inserted) {
+        order.push_back(sid);
+      } else {
+        it->second = add(it->second, t);
+      }
+    };
+    for (unsigned j = 0; j < r->getNumReactants(); ++j) term(r->getReactant(j), -1.0);
+    for (unsigned j = 0; j < r->getNumProducts(); ++j) term(r->getProduct(j), +1.0);
+  }
+  // One equation per species changed by reactions (species whose terms all vanished get 0).
+  for (unsigned i = 0; i < m_->getNumSpecies(); ++i) {
+    const ::Species* s = m_->getSpecies(i);
+    const std::string& sid = s->getId();
+    if (!reaction_changed_.count(sid) || assignment_rule_.count(sid) || rate_rule_.count(sid)) {
+      continue;
+    }
+    const SbmlSymbol& sym = out_.symbols.at(sid);
+    Expr rate = species_rate.count(sid) ? species_rate.at(sid) : constant(0.0);
+    std::string state = sym.ir_name;
+    if (sym.amount && sym.amount->op == Op::symbol && sym.amount->name != sym.ir_name) {
+      state = sym.amount->name;  // held as an amount under another name
+    } else if (sym.amount && sym.amount->op != Op::symbol) {
+      rate = div(rate, ir(s->getCompartment()));  // held as a concentration
+    }
+    out_.model.equations.push_back({.state = state, .rate = rate, .where = loc(s)});
+    state_rate_[state] = rate;
+  }
+}
+
+void Importer::map_events() {
+  for (unsigned i = 0; i < m_->getNumEvents(); ++i) {
+    const ::Event* e = m_->getEvent(i);
+    if (!e->isSetTrigger() || !e->getTrigger()->isSetMath()) continue;  // can never fire
+    Event ev;
+    if (e->isSetId() && !reserved_names().count(e->getId())) {
+      ev.name = e->getId();  // SBML ids are unique, and were reserved in collect_ids
+    } else {
+      ev.name = fresh_name(e->isSetId() ? e->getId() + "_" : "event_" + std::to_string(i + 1));
+    }
+    ev.where = loc(e);
+    const ::Trigger* tr = e->getTrigger();
+    ev.trigger = math(tr->getMath(), tr);
+    if (m_->getLevel() >= 3) {
+      ev.persistent = tr->getPersistent();
+      ev.initial_value = tr->getInitialValue();
+    }
+    ev.use_values_from_trigger_time = e->getUseValuesFromTriggerTime();
+    if (e->isSetDelay() && e->getDelay()->isSetMath()) {
+      ev.delay = math(e->getDelay()->getMath(), e->getDelay());
+    }
+    if (e->isSetPriority() && e->getPriority()->isSetMath()) {
+      ev.priority = math(e->getPriority()->getMath(), e->getPriority());
+    }
+    for (unsigned j = 0; j < e->getNumEventAssignments(); ++j) {
+      const ::EventAssignment* ea = e->getEventAssignment(j);
+      if (!ea->isSetMath()) continue;
+      const std::string& v = ea->getVariable();
+      auto it = out_.symbols.find(v);
+      if (it == out_.symbols.end()) {
+        refuse(ea, "target '" + v + "' is not a compartment, species, parameter or species "
+                   "reference");
+        continue;
+      }
+      if (assignment_rule_.count(v)) {
+        refuse(ea, "target '" + v + "' is set by an assignment rule");
+        continue;
+      }
+      Expr value = math(ea->getMath(), ea);
+      std::string target = it->second.ir_name;
+      const SbmlSymbol& sym = it->second;
+      if (sym.kind == SbmlKind::species && sym.amount && sym.amount->op == Op::symbol &&
+          sym.amount->name != sym.ir_name) {
+        target = sym.amount->name;
+        value = mul(value, ir(m_->getSpecies(v)->getCompartment()));
+      }
+      ev.assignments.push_back({.target = target, .value = value});
+    }
+    out_.model.events.push_back(std::move(ev));
+  }
+}
+
+Expr Importer::rate_of_ir(const std::string& name, int depth) {
+  if (depth > 100) {
+    sink_.error(loc(nullptr), "rateOf: circular definitions around '" + name + "'");
+    return constant(kNaN);
+  }
+  if (auto it = state_rate_.find(name); it != state_rate_.end()) return it->second;
+  const int vi = out_.model.variable_index(name);
+  if (vi < 0) return constant(0.0);  // parameters: constant between events
+  const Expr e = out_.model.variables[static_cast<std::size_t>(vi)].expr;
+  std::set<std::string> syms;
+  collect_symbols(e, syms);
+  Expr total = constant(0.0);
+  for (const std::string& s : syms) {
+    const Expr d = differentiate(e, s);
+    if (is_constant(d) && evaluate(d, [](const std::string&) { return 0.0; }) == 0.0) continue;
+    const Expr ds = (s == "time" || s == "t") ? constant(1.0) : rate_of_ir(s, depth + 1);
+    total = add(total, mul(d, ds));
+  }
+  return simplify(total);
+}
+
+void Importer::make_rate_of_variables() {
+  for (const auto& [id, var] : rate_of_var_) {
+    auto it = out_.symbols.find(id);
+    if (it == out_.symbols.end()) continue;  // reported when converting
+    out_.model.variables.push_back(
+        {.name = var,
+         .expr = rate_of_ir(it->second.ir_name, 0),
+         .description = "rateOf(" + id + ")"});
+  }
+}
+
+void Importer::inline_initial_values() {
+  // Value at t0 of every IR name, in terms of parameters without initial expressions.
+  std::map<std::string, Expr> at_t0;
+  for (const State& s : out_.model.states) at_t0[s.name] = s.initial;
+  for (const Variable& v : out_.model.variables) at_t0[v.name] = v.expr;
+  for (const Parameter& p : out_.model.parameters) {
+    if (p.initial) at_t0[p.name] = p.initial;
+  }
+  std::map<std::string, Expr> done;
+  std::set<std::string> active;
+  std::function<Expr(const std::string&)> resolve = [&](const std::string& name) -> Expr {
+    if (auto it = done.find(name); it != done.end()) return it->second;
+    auto it = at_t0.find(name);
+    if (it == at_t0.end()) return nullptr;  // parameter or time: stays a symbol
+    if (!active.insert(name).second) {
+      sink_.error({path_.string(), 0, 0},
+                  "initial values depend on themselves in a cycle through '" + name + "'");
+      return constant(kNaN);
+    }
+    const Expr e = substitute(it->second, resolve);
+    active.erase(name);
+    done[name] = e;
+    return e;
+  };
+  for (State& s : out_.model.states) s.initial = substitute(s.initial, resolve);
+  for (Parameter& p : out_.model.parameters) {
+    if (p.initial) p.initial = substitute(p.initial, resolve);
+  }
+}
+
+// --- math -------------------------------------------------------------------------------------
+
+Expr Importer::math(const ::ASTNode* n, const ::SBase* where, const Bindings& b) {
+  if (n == nullptr) {
+    refuse(where, "missing math");
+    return constant(kNaN);
+  }
+  const int nc = static_cast<int>(n->getNumChildren());
+  auto arg = [&](int i) { return math(n->getChild(static_cast<unsigned>(i)), where, b); };
+  auto args = [&]() {
+    std::vector<Expr> v;
+    for (int i = 0; i < nc; ++i) v.push_back(arg(i));
+    return v;
+  };
+  auto need = [&](int count, const char* what) {
+    if (nc != count) {
+      refuse(where, std::string(what) + " with " + std::to_string(nc) + " arguments (expected " +
+                        std::to_string(count) + ")");
+      return false;
+    }
+    return true;
+  };
+  auto fold = [&](Op op, double empty) {
+    if (nc == 0) return constant(empty);
+    Expr e = arg(0);
+    for (int i = 1; i < nc; ++i) e = bin(op, e, arg(i));
+    return e;
+  };
+  auto unsupported = [&](const std::string& fn) {
+    refuse(where, "math function " + fn + "() is not supported");
+    return constant(kNaN);
+  };
+  auto ex = [](Expr x) { return un(Op::exp, std::move(x)); };
+
+  switch (n->getType()) {
+    case ::AST_INTEGER:
+    case ::AST_REAL:
+    case ::AST_REAL_E:
+    case ::AST_RATIONAL: return constant(n->getValue());
+    case ::AST_CONSTANT_E: return constant(M_E);
+    case ::AST_CONSTANT_PI: return constant(M_PI);
+    case ::AST_CONSTANT_TRUE: return constant(1.0);
+    case ::AST_CONSTANT_FALSE: return constant(0.0);
+    case ::AST_NAME_TIME: return symbol("time");
+    case ::AST_NAME_AVOGADRO: return constant(kAvogadro);
+    case ::AST_NAME: {
+      const std::string name = n->getName();
+      if (auto it = b.find(name); it != b.end()) return it->second;
+      if (auto it = ir_name_.find(name); it != ir_name_.end()) return symbol(it->second);
+      refuse(where, "unknown symbol '" + name + "'");
+      return constant(kNaN);
+    }
+    case ::AST_PLUS: return fold(Op::add, 0.0);
+    case ::AST_TIMES: return fold(Op::mul, 1.0);
+    case ::AST_MINUS:
+      if (nc == 1) return un(Op::neg, arg(0));
+      if (!need(2, "minus")) return constant(kNaN);
+      return sub(arg(0), arg(1));
+    case ::AST_DIVIDE:
+      if (!need(2, "divide")) return constant(kNaN);
+      return div(arg(0), arg(1));
+    case ::AST_POWER:
+    case ::AST_FUNCTION_POWER:
+      if (!need(2, "power")) return constant(kNaN);
+      return bin(Op::pow, arg(0), arg(1));
+    case ::AST_FUNCTION_ROOT:
+      if (nc == 1) return un(Op::sqrt, arg(0));
+      if (!need(2, "root")) return constant(kNaN);
+      return bin(Op::pow, arg(1), div(constant(1.0), arg(0)));
+    case ::AST_FUNCTION_LOG:
+      if (nc == 1) return un(Op::log10, arg(0));
+      if (!need(2, "log")) return constant(kNaN);
+      return div(un(Op::log, arg(1)), un(Op::log, arg(0)));
+    case ::AST_FUNCTION_LN: return need(1, "ln") ? un(Op::log, arg(0)) : constant(kNaN);
+    case ::AST_FUNCTION_EXP: return need(1, "exp") ? un(Op::exp, arg(0)) : constant(kNaN);
+    case ::AST_FUNCTION_ABS: return need(1, "abs") ? un(Op::abs, arg(0)) : constant(kNaN);
+    case ::AST_FUNCTION_FLOOR: return need(1, "floor") ? un(Op::floor, arg(0)) : constant(kNaN);
+    case ::AST_FUNCTION_CEILING:
+      return need(1, "ceiling") ? un(Op::ceil, arg(0)) : constant(kNaN);
+    case ::AST_FUNCTION_SIN: return need(1, "sin") ? un(Op::sin, arg(0)) : constant(kNaN);
+    case ::AST_FUNCTION_COS: return need(1, "cos") ? un(Op::cos, arg(0)) : constant(kNaN);
+    case ::AST_FUNCTION_TAN: return need(1, "tan") ? un(Op::tan, arg(0)) : constant(kNaN);
+    case ::AST_FUNCTION_SEC:
+      return need(1, "sec") ? div(constant(1.0), un(Op::cos, arg(0))) : constant(kNaN);
+    case ::AST_FUNCTION_CSC:
+      return need(1, "csc") ? div(constant(1.0), un(Op::sin, arg(0))) : constant(kNaN);
+    case ::AST_FUNCTION_COT: {
+      if (!need(1, "cot")) return constant(kNaN);
+      const Expr x = arg(0);
+      return div(un(Op::cos, x), un(Op::sin, x));
+    }
+    case ::AST_FUNCTION_SINH:
+    case ::AST_FUNCTION_COSH:
+    case ::AST_FUNCTION_TANH:
+    case ::AST_FUNCTION_SECH:
+    case ::AST_FUNCTION_CSCH:
+    case ::AST_FUNCTION_COTH: {
+      if (!need(1, "hyperbolic function")) return constant(kNaN);
+      const Expr x = arg(0);
+      const Expr ep = ex(x), em = ex(un(Op::neg, x));
+      const Expr sinh2 = sub(ep, em), cosh2 = add(ep, em);  // 2 sinh, 2 cosh
+      switch (n->getType()) {
+        case ::AST_FUNCTION_SINH: return div(sinh2, constant(2.0));
+        case ::AST_FUNCTION_COSH: return div(cosh2, constant(2.0));
+        case ::AST_FUNCTION_TANH: return div(sinh2, cosh2);
+        case ::AST_FUNCTION_SECH: return div(constant(2.0), cosh2);
+        case ::AST_FUNCTION_CSCH: return div(constant(2.0), sinh2);
+        default: return div(cosh2, sinh2);
+      }
+    }
+    case ::AST_FUNCTION_ARCSINH:
+    case ::AST_FUNCTION_ARCCOSH:
+    case ::AST_FUNCTION_ARCTANH:
+    case ::AST_FUNCTION_ARCSECH:
+    case ::AST_FUNCTION_ARCCSCH:
+    case ::AST_FUNCTION_ARCCOTH: {
+      if (!need(1, "inverse hyperbolic function")) return constant(kNaN);
+      Expr x = arg(0);
+      const auto t = n->getType();
+      if (t == ::AST_FUNCTION_ARCSECH || t == ::AST_FUNCTION_ARCCSCH) {
+        x = div(constant(1.0), x);
+      }
+      const Expr one = constant(1.0);
+      const Expr x2 = mul(x, x);
+      switch (t) {
+        case ::AST_FUNCTION_ARCSINH:
+        case ::AST_FUNCTION_ARCCSCH:
+          return un(Op::log, add(x, un(Op::sqrt, add(x2, one))));
+        case ::AST_FUNCTION_ARCCOSH:
+        case ::AST_FUNCTION_ARCSECH:
+          return un(Op::log, add(x, un(Op::sqrt, sub(x2, one))));
+        case ::AST_FUNCTION_ARCTANH:
+          return mul(constant(0.5), un(Op::log, div(add(one, x), sub(one, x))));
+        default:  // arccoth
+          return mul(constant(0.5), un(Op::log, div(add(x, one), sub(x, one))));
+      }
+    }
+    case ::AST_FUNCTION_ARCSIN: return unsupported("arcsin");
+    case ::AST_FUNCTION_ARCCOS: return unsupported("arccos");
+    case ::AST_FUNCTION_ARCTAN: return unsupported("arctan");
+    case ::AST_FUNCTION_ARCSEC: return unsupported("arcsec");
+    case ::AST_FUNCTION_ARCCSC: return unsupported("arccsc");
+    case ::AST_FUNCTION_ARCCOT: return unsupported("arccot");
+    case ::AST_FUNCTION_FACTORIAL: {
+      if (!need(1, "factorial")) return constant(kNaN);
+      const Expr x = simplify(arg(0));
+      if (is_constant(x)) {
+        return constant(std::tgamma(evaluate(x, [](const std::string&) { return kNaN; }) + 1.0));
+      }
+      return unsupported("factorial (of a non-constant argument)");
+    }
+    case ::AST_FUNCTION_PIECEWISE: {
+      std::vector<Expr> v = args();
+      if (v.size() % 2 == 0) v.push_back(constant(kNaN));  // no otherwise: undefined
+      if (v.size() == 1) return v[0];
+      return make(Op::piecewise, std::move(v));
+    }
+    case ::AST_FUNCTION_MAX:
+    case ::AST_FUNCTION_MIN: {
+      if (nc == 0) return unsupported(n->getType() == ::AST_FUNCTION_MAX ? "max" : "min");
+      if (nc == 1) return arg(0);
+      return make(n->getType() == ::AST_FUNCTION_MAX ? Op::max : Op::min, args());
+    }
+    case ::AST_FUNCTION_QUOTIENT:
+    case ::AST_FUNCTION_REM: {
+      if (!need(2, "quotient/rem")) return constant(kNaN);
+      const Expr a = arg(0), d = arg(1);
+      const Expr q = div(a, d);
+      const Expr trunc = make(Op::piecewise, {un(Op::floor, q), bin(Op::ge, q, constant(0.0)),
+                                              un(Op::ceil, q)});
+      if (n->getType() == ::AST_FUNCTION_QUOTIENT) return trunc;
+      return sub(a, mul(d, trunc));
+    }
+    case ::AST_LOGICAL_AND: return fold(Op::logical_and, 1.0);
+    case ::AST_LOGICAL_OR: return fold(Op::logical_or, 0.0);
+    case ::AST_LOGICAL_NOT: return need(1, "not") ? un(Op::logical_not, arg(0)) : constant(kNaN);
+    case ::AST_LOGICAL_XOR: {
+      if (nc == 0) return constant(0.0);
+      Expr e = arg(0);
+      for (int i = 1; i < nc; ++i) {
+        const Expr y = arg(i);
+        e = bin(Op::logical_or, bin(Op::logical_and, e, un(Op::logical_not, y)),
+                bin(Op::logical_and, un(Op::logical_not, e), y));
+      }
+      return e;
+    }
+    case ::AST_LOGICAL_IMPLIES:
+      if (!need(2, "implies")) return constant(kNaN);
+      return bin(Op::logical_or, un(Op::logical_not, arg(0)), arg(1));
+    case ::AST_RELATIONAL_EQ:
+    case ::AST_RELATIONAL_NEQ:
+    case ::AST_RELATIONAL_GEQ:
+    case ::AST_RELATIONAL_GT:
+    case ::AST_RELATIONAL_LEQ:
+    case ::AST_RELATIONAL_LT: {
+      Op op = Op::eq;
+      switch (n->getType()) {
+        case ::AST_RELATIONAL_NEQ: op = Op::ne; break;
+        case ::AST_RELATIONAL_GEQ: op = Op::ge; break;
+        case ::AST_RELATIONAL_GT: op = Op::gt; break;
+        case ::AST_RELATIONAL_LEQ: op = Op::le; break;
+        case ::AST_RELATIONAL_LT: op = Op::lt; break;
+        default: break;
+      }
+      if (nc < 2) {
+        if (nc == 1) return constant(1.0);
+        return unsupported("relational operator without arguments");
+      }
+      const std::vector<Expr> v = args();
+      Expr e = bin(op, v[0], v[1]);
+      for (std::size_t i = 2; i < v.size(); ++i) {
+        e = bin(Op::logical_and, e, bin(op, v[i - 1], v[i]));
+      }
+      return e;
+    }
+    case ::AST_FUNCTION: return apply_function(n, where, b);
+    case ::AST_FUNCTION_DELAY:
+      refuse(where, "delay() is not supported (gutskin does not solve delay differential "
+                    "equations)");
+      return constant(kNaN);
+    case ::AST_FUNCTION_RATE_OF: {
+      if (!need(1, "rateOf")) return constant(kNaN);
+      const ::ASTNode* x = n->getChild(0);
+      if (x->getType() != ::AST_NAME || b.count(x->getName())) {
+        refuse(where, "rateOf() of something other than a model symbol is not supported");
+        return constant(kNaN);
+      }
+      const std::string id = x->getName();
+      if (!ir_name_.count(id)) {
+        refuse(where, "rateOf(): unknown symbol '" + id + "'");
+        return constant(kNaN);
+      }
+      auto it = rate_of_var_.find(id);
+      if (it == rate_of_var_.end()) {
+        it = rate_of_var_.emplace(id, fresh_name("rateOf_" + id)).first;
+      }
+      return symbol(it->second);
+    }
+    case ::AST_LAMBDA:
+      refuse(where, "lambda outside a function definition");
+      return constant(kNaN);
+    default: {
+      const char* nm = n->getName();
+      refuse(where, std::string("MathML element '") + (nm ? nm : "?") + "' (libSBML AST type " +
+                        std::to_string(static_cast<int>(n->getType())) + ") is not supported");
+      return constant(kNaN);
+    }
+  }
+}
+
+Expr Importer::apply_function(const ::ASTNode* n, const ::SBase* where, const Bindings& b) {
+  const std::string fname = n->getName() ? n->getName() : "";
+  const ::FunctionDefinition* fd = m_->getFunctionDefinition(fname);
+  if (fd == nullptr || fd->getMath() == nullptr || fd->getBody() == nullptr) {
+    refuse(where, "call of undefined function '" + fname + "'");
+    return constant(kNaN);
+  }
+  const unsigned n_args = fd->getNumArguments();
+  if (n_args != n->getNumChildren()) {
+    refuse(where, "function '" + fname + "' takes " + std::to_string(n_args) + " arguments, " +
+                      std::to_string(n->getNumChildren()) + " given");
+    return constant(kNaN);
+  }
+  Bindings inner;
+  for (unsigned i = 0; i < n_args; ++i) {
+    inner[fd->getArgument(i)->getName()] = math(n->getChild(i), where, b);
+  }
+  static thread_local int depth = 0;
+  if (depth > 50) {
+    refuse(fd, "function definitions call each other recursively");
+    return constant(kNaN);
+  }
+  ++depth;
+  Expr e = math(fd->getBody(), fd, inner);
+  --depth;
+  return e;
+}
+
+}  // namespace
+
+SbmlImport import_sbml(const std::filesystem::path& path) { return Importer(path).run(); }
+
+Model load_sbml_model(const std::filesystem::path& path) { return import_sbml(path).model; }
+
+}  // namespace gutskin::detail
