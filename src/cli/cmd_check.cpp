@@ -30,12 +30,12 @@ std::filesystem::path locate(const std::string& name) {
 void register_check(CLI::App& app, int& exit_code) {
   auto target = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand(
-      "check", "Validate a model or a scenario (with its model) and list every problem found "
-               "as file:line:column: error: message");
+      "check", "Validate a model, or a scenario and its model; list every problem");
   cmd->add_option("MODEL_OR_SCENARIO", *target,
                   "Model file or folder, SBML file, scenario file, or a built-in name")
       ->required();
-  cmd->footer("A file with a top-level `scenario:` key is a scenario; anything else is a model.");
+  cmd->footer("A file with a top-level `scenario:` key is a scenario; anything else is a model. "
+              "Problems are printed as `file:line:column: error: message`, exit code 2.");
   cmd->callback([target, &exit_code] {
     const std::filesystem::path path = locate(*target);
     switch (detect_file_kind(path)) {

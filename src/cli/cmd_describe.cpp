@@ -44,7 +44,8 @@ std::string text(const Expr& e) { return e ? to_string(e) : std::string("-"); }
 std::string or_dash(const std::string& s) { return s.empty() ? "-" : s; }
 
 void print_model(const Model& m) {
-  fmt::print("model {}{}\n", m.name, m.description.empty() ? "" : " - " + m.description);
+  const bool plain = m.description.empty() || m.description == m.name;
+  fmt::print("model {}{}\n", m.name, plain ? "" : " - " + m.description);
   if (!m.files.empty()) {
     std::string files;
     for (const auto& f : m.files) files += (files.empty() ? "" : ", ") + f.filename().string();
@@ -117,8 +118,7 @@ void register_describe(CLI::App& app, int& exit_code) {
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
-      "describe", "Show a model's inputs, parameters (value, unit, bounds, spread, source), "
-                  "states, variables, observables, events and phenotypes");
+      "describe", "Show a model's inputs, parameters, states, variables, observables, phenotypes");
   cmd->add_option("MODEL", args->model, "Model file, folder, SBML file or built-in model name")
       ->required();
   cmd->add_flag("--json", args->json, "Print JSON instead of tables");

@@ -2,11 +2,22 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <string>
 
 #include "cli/commands.hpp"
 #include "gutskin/builtin.hpp"
 
 namespace gutskin::cli {
+
+namespace {
+
+/// The description up to its first full stop: one line per entry (`describe` shows the rest).
+std::string first_sentence(const std::string& text) {
+  const std::size_t end = text.find(". ");
+  return end == std::string::npos ? text : text.substr(0, end + 1);
+}
+
+}  // namespace
 
 void register_list(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand(
@@ -22,7 +33,7 @@ void register_list(CLI::App& app, int& exit_code) {
         if (e.kind != kind) continue;
         if (!header) fmt::print("{}{}s:\n", sections++ ? "\n" : "", kind);
         header = true;
-        fmt::print("  {:<{}}  {}\n", e.name, width, e.description);
+        fmt::print("  {:<{}}  {}\n", e.name, width, first_sentence(e.description));
       }
     }
     if (entries.empty()) fmt::print("no built-ins found\n");

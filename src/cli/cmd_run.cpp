@@ -103,8 +103,12 @@ void register_run(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<RunArgs>();
   SimulateOptions& o = args->options;
   CLI::App* cmd = app.add_subcommand(
-      "run", "Run a scenario: writes DIR/trajectory.csv (observables, states, variables at the "
-             "scenario's output times) and DIR/summary.json");
+      "run", "Run a scenario; write DIR/trajectory.csv and DIR/summary.json");
+  cmd->footer(
+      "trajectory.csv holds observables, states and variables at the scenario's output times, "
+      "one `name [unit]` header row. summary.json says how the run ended, with counters and "
+      "each observable at start and end. Exit code 1 if the run failed (rows computed before "
+      "the failure are still written), 2 for bad input.");
   cmd->add_option("SCENARIO", args->scenario, "Scenario file or built-in scenario name")
       ->required();
   cmd->add_option("--out", args->out_dir, "Output folder (default: out/<scenario name>)");

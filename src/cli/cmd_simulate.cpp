@@ -103,8 +103,9 @@ void register_simulate(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<SimulateArgs>();
   SimulateOptions& o = args->options;
   CLI::App* cmd = app.add_subcommand(
-      "simulate", "Simulate a model with its default inputs on a uniform output grid and print "
-                  "or write the trajectory as CSV");
+      "simulate", "Simulate a model with its default inputs; print or write CSV");
+  cmd->footer("Output: N+1 rows from time 0 to T; columns `time [day]`, then observables, "
+              "states and variables as `name [unit]`.");
   cmd->add_option("MODEL", args->model, "Model file, folder, SBML file or built-in model name")
       ->required();
   cmd->add_option("--t-end", args->t_end, "End time (days)")
