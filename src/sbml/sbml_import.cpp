@@ -3,6 +3,7 @@
 
 #include "sbml/sbml_annotation.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -172,6 +173,30 @@ class Importer {
   Expr math(const ::ASTNode* n, const ::SBase* where, const Bindings& b = {});
   Expr apply_function(const ::ASTNode* n, const ::SBase* where, const Bindings& b);
   Expr rate_of_ir(const std::string& ir_name, int depth);
+  // Value of an IR name that can never change (constant parameter or compartment without initial
+  // assignment), else NaN.
+  double fixed_value(const std::string& ir_name) const {
+    for (const auto& [id, name] : ir_name_) {
+      if (name != ir_name) continue;
+      if (initial_assignment_.count(id)) return kNaN;
+      if (const ::Parameter* p = m_->getParameter(id); p && p->getConstant() && p->isSetValue()) {
+        return p->getValue();
+      }
+      if (const ::Compartment* c = m_->getCompartment(id); c && c->getConstant() && c->isSetSize()) {
+        return c->getSize();
+      }
+    }
+    return kNaN;
+  }
+
+  // A variable (made at the end) holding d/dt of an SBML symbol.
+  Expr rate_of_symbol(const std::string& sbml_id) {
+    auto it = rate_of_var_.find(sbml_id);
+    if (it == rate_of_var_.end()) {
+      it = rate_of_var_.emplace(sbml_id, fresh_name("rateOf_" + sbml_id)).first;
+    }
+    return symbol(it->second);
+  }
   Expr ir(const std::string& sbml_id) const { return symbol(ir_name_.at(sbml_id)); }
 
   std::filesystem::path path_;
@@ -187,6 +212,7 @@ class Importer {
   std::set<std::string> reaction_changed_;         // species changed by some reaction
   std::map<std::string, std::string> rate_of_var_;  // SBML id → IR variable holding rateOf(id)
   std::map<std::string, Expr> state_rate_;          // IR state name → d/dt
+  std::set<std::string> local_parameters_;          // IR names of reactions' local parameters
 };
 
 SbmlImport Importer::run() {
@@ -235,7 +261,8 @@ void Importer::read_document() {
   out_.level = static_cast<int>(doc_->getLevel());
   out_.version = static_cast<int>(doc_->getVersion());
 
-  for (unsigned i = 0; i < doc_->getNumPlugins(); ++i) {
+  // Packages exist from Level 3 on (libSBML lists layout/render plugins on L2 documents too).
+  for (unsigned i = 0; out_.level >= 3 && i < doc_->getNumPlugins(); ++i) {
     const std::string pkg = doc_->getPlugin(i)->getPackageName();
     if (pkg == "comp" || pkg == "l3v2extendedmath") continue;  // the latter: L3V2 core math
     if (doc_->isPackageEnabled(pkg) && doc_->getPackageRequired(pkg)) {
@@ -244,7 +271,7 @@ void Importer::read_document() {
                   "(supported: core, comp)");
     }
   }
-  for (int i = 0; i < doc_->getNumUnknownPackages(); ++i) {
+  for (int i = 0; out_.level >= 3 && i < doc_->getNumUnknownPackages(); ++i) {
     const std::string prefix = doc_->getUnknownPackagePrefix(i);
     if (doc_->getPackageRequired(doc_->getUnknownPackageURI(i))) {
       sink_.error({path_.string(), 0, 0}, "SBML package '" + prefix + "' (" +
@@ -476,7 +503,10 @@ void Importer::map_species() {
     sym.value = symbol(name);
 
     // Held as an amount under another name when it is a concentration in a changing compartment.
-    const bool amount_form = conc_semantics && !compartment_constant && !has_rule;
+    // (SBML keeps the amount when an event changes the compartment, even for a species under a
+    // rate rule on its concentration: then d amount/dt = rate·V + [S]·dV/dt.)
+    const bool amount_form =
+        conc_semantics && !compartment_constant && !assignment_rule_.count(id);
     const std::string held = amount_form ? fresh_name(id + "_amount") : name;
     const bool held_as_amount = amount_form || !conc_semantics;
 
@@ -512,11 +542,14 @@ void Importer::map_species() {
       out_.model.variables.push_back(
           {.name = name, .expr = math(it->second->getMath(), it->second), .where = loc(s)});
     } else if (auto rr = rate_rule_.find(id); rr != rate_rule_.end()) {
-      const Expr rate = math(rr->second->getMath(), rr->second);
+      Expr rate = math(rr->second->getMath(), rr->second);
+      if (amount_form) {
+        rate = add(mul(rate, vol), mul(symbol(name), rate_of_symbol(c->getId())));
+      }
       out_.model.states.push_back(
-          {.name = name, .initial = initial, .non_negative = false, .where = loc(s)});
-      out_.model.equations.push_back({.state = name, .rate = rate, .where = loc(rr->second)});
-      state_rate_[name] = rate;
+          {.name = held, .initial = initial, .non_negative = false, .where = loc(s)});
+      out_.model.equations.push_back({.state = held, .rate = rate, .where = loc(rr->second)});
+      state_rate_[held] = rate;
     } else if (changed_by_reactions) {
       // The rate equation is filled in by map_reactions.
       const auto ann = read_gutskin_annotation(s);
@@ -567,6 +600,7 @@ void Importer::map_reactions() {
         p.where = loc(lp);
         out_.model.parameters.push_back(std::move(p));
         local[lid] = symbol(name);
+        local_parameters_.insert(name);
       }
       rate = math(kl->getMath(), kl, local);
     } else {
@@ -664,6 +698,12 @@ void Importer::map_events() {
     if (e->isSetPriority() && e->getPriority()->isSetMath()) {
       ev.priority = math(e->getPriority()->getMath(), e->getPriority());
     }
+    // (value, target, compartment to multiply by at execution time or "")
+    struct Pending {
+      Expr value;
+      std::string target, compartment;
+    };
+    std::vector<Pending> pending;
     for (unsigned j = 0; j < e->getNumEventAssignments(); ++j) {
       const ::EventAssignment* ea = e->getEventAssignment(j);
       if (!ea->isSetMath()) continue;
@@ -678,15 +718,48 @@ void Importer::map_events() {
         refuse(ea, "target '" + v + "' is set by an assignment rule");
         continue;
       }
-      Expr value = math(ea->getMath(), ea);
-      std::string target = it->second.ir_name;
+      Pending pa{.value = math(ea->getMath(), ea), .target = it->second.ir_name};
       const SbmlSymbol& sym = it->second;
       if (sym.kind == SbmlKind::species && sym.amount && sym.amount->op == Op::symbol &&
           sym.amount->name != sym.ir_name) {
-        target = sym.amount->name;
-        value = mul(value, ir(m_->getSpecies(v)->getCompartment()));
+        // A concentration held as an amount: amount = value × compartment size at execution.
+        pa.target = sym.amount->name;
+        pa.compartment = m_->getSpecies(v)->getCompartment();
       }
-      ev.assignments.push_back({.target = target, .value = value});
+      pending.push_back(std::move(pa));
+    }
+    const bool mixed = ev.delay && ev.use_values_from_trigger_time &&
+                       std::any_of(pending.begin(), pending.end(),
+                                   [](const Pending& p) { return !p.compartment.empty(); });
+    if (mixed) {
+      // Values from trigger time but the compartment size from execution time: a companion
+      // event without delay stores the values at trigger time in parameters, and the delayed
+      // event assigns from them, evaluated when it executes. (Exact unless the trigger fires
+      // again while an earlier firing is still pending.)
+      Event store;
+      store.name = fresh_name(ev.name + "_values");
+      store.trigger = ev.trigger;
+      store.priority = ev.priority;
+      store.initial_value = ev.initial_value;
+      store.persistent = true;
+      store.where = ev.where;
+      for (Pending& pa : pending) {
+        const std::string buf = fresh_name(ev.name + "_value_" + pa.target);
+        Parameter p{.name = buf, .value = 0.0};
+        p.description = "value of event '" + ev.name + "' for '" + pa.target +
+                        "' at trigger time";
+        p.where = ev.where;
+        out_.model.parameters.push_back(std::move(p));
+        store.assignments.push_back({.target = buf, .value = pa.value});
+        pa.value = symbol(buf);
+      }
+      out_.model.events.push_back(std::move(store));
+      ev.use_values_from_trigger_time = false;
+    }
+    for (const Pending& pa : pending) {
+      ev.assignments.push_back(
+          {.target = pa.target,
+           .value = pa.compartment.empty() ? pa.value : mul(pa.value, ir(pa.compartment))});
     }
     out_.model.events.push_back(std::move(ev));
   }
@@ -899,10 +972,10 @@ Expr Importer::math(const ::ASTNode* n, const ::SBase* where, const Bindings& b)
     case ::AST_FUNCTION_ARCCOT: return unsupported("arccot");
     case ::AST_FUNCTION_FACTORIAL: {
       if (!need(1, "factorial")) return constant(kNaN);
-      const Expr x = simplify(arg(0));
-      if (is_constant(x)) {
-        return constant(std::tgamma(evaluate(x, [](const std::string&) { return kNaN; }) + 1.0));
-      }
+      // Only of a constant: numbers and parameters/compartments declared constant without
+      // initial assignment (the value is taken at import).
+      const double x = evaluate(arg(0), [&](const std::string& name) { return fixed_value(name); });
+      if (std::isfinite(x)) return constant(std::tgamma(x + 1.0));
       return unsupported("factorial (of a non-constant argument)");
     }
     case ::AST_FUNCTION_PIECEWISE: {
@@ -977,20 +1050,31 @@ Expr Importer::math(const ::ASTNode* n, const ::SBase* where, const Bindings& b)
     case ::AST_FUNCTION_RATE_OF: {
       if (!need(1, "rateOf")) return constant(kNaN);
       const ::ASTNode* x = n->getChild(0);
-      if (x->getType() != ::AST_NAME || b.count(x->getName())) {
+      if (x->getType() != ::AST_NAME) {
         refuse(where, "rateOf() of something other than a model symbol is not supported");
         return constant(kNaN);
       }
-      const std::string id = x->getName();
+      std::string id = x->getName();
+      if (auto bound = b.find(id); bound != b.end()) {
+        // A local parameter (constant) or a function argument that names a model symbol.
+        const Expr& e = bound->second;
+        if (is_constant(e) || (e->op == Op::symbol && local_parameters_.count(e->name))) {
+          return constant(0.0);
+        }
+        id.clear();
+        for (const auto& [sid, name] : ir_name_) {
+          if (e->op == Op::symbol && name == e->name) id = sid;
+        }
+        if (id.empty()) {
+          refuse(where, "rateOf() of something other than a model symbol is not supported");
+          return constant(kNaN);
+        }
+      }
       if (!ir_name_.count(id)) {
         refuse(where, "rateOf(): unknown symbol '" + id + "'");
         return constant(kNaN);
       }
-      auto it = rate_of_var_.find(id);
-      if (it == rate_of_var_.end()) {
-        it = rate_of_var_.emplace(id, fresh_name("rateOf_" + id)).first;
-      }
-      return symbol(it->second);
+      return rate_of_symbol(id);
     }
     case ::AST_LAMBDA:
       refuse(where, "lambda outside a function definition");
