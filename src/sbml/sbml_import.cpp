@@ -18,6 +18,7 @@
 
 // Designated initialisers leave the other members at their defaults, as intended.
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC 12 false positive on the same
 
 namespace gutskin::detail {
 namespace {
@@ -156,6 +157,8 @@ class Importer {
   void read_document();
   void collect_ids();
   void collect_rules();
+  bool free_variable(const std::string& sbml_id) const;
+  void solve_algebraic_rules(const std::vector<const ::Rule*>& rules);
   void map_compartments();
   void map_parameters();
   void map_species();
@@ -207,7 +210,12 @@ class Importer {
 
   std::set<std::string> used_;
   std::map<std::string, std::string> ir_name_;  // SBML id → IR name
-  std::map<std::string, const ::Rule*> assignment_rule_, rate_rule_;
+  struct Assigned {
+    Expr expr;
+    const ::SBase* where = nullptr;
+  };
+  std::map<std::string, Assigned> assignment_rule_;  // assignment rules and solved algebraic rules
+  std::map<std::string, const ::Rule*> rate_rule_;
   std::map<std::string, const ::InitialAssignment*> initial_assignment_;
   std::set<std::string> reaction_changed_;         // species changed by some reaction
   std::map<std::string, std::string> rate_of_var_;  // SBML id → IR variable holding rateOf(id)
@@ -327,20 +335,25 @@ void Importer::collect_ids() {
 }
 
 void Importer::collect_rules() {
+  std::vector<const ::Rule*> algebraic;
   for (unsigned i = 0; i < m_->getNumRules(); ++i) {
     const ::Rule* r = m_->getRule(i);
+    if (!r->isSetMath()) continue;  // a rule without math leaves its variable alone
     if (r->isAlgebraic()) {
-      refuse(r, "algebraic rules are not supported (gutskin integrates ODEs, not DAEs)");
+      algebraic.push_back(r);
       continue;
     }
-    if (!r->isSetMath()) continue;  // a rule without math leaves its variable alone
     const std::string& v = r->getVariable();
     if (!ir_name_.count(v)) {
       refuse(r, "rule variable '" + v + "' is not a compartment, species, parameter or "
                 "species reference");
       continue;
     }
-    (r->isAssignment() ? assignment_rule_ : rate_rule_)[v] = r;
+    if (r->isAssignment()) {
+      assignment_rule_[v] = {math(r->getMath(), r), r};
+    } else {
+      rate_rule_[v] = r;
+    }
   }
   for (unsigned i = 0; i < m_->getNumInitialAssignments(); ++i) {
     const ::InitialAssignment* ia = m_->getInitialAssignment(i);
@@ -366,6 +379,85 @@ void Importer::collect_rules() {
     for (unsigned j = 0; j < r->getNumReactants(); ++j) note(r->getReactant(j));
     for (unsigned j = 0; j < r->getNumProducts(); ++j) note(r->getProduct(j));
   }
+  solve_algebraic_rules(algebraic);
+}
+
+bool Importer::free_variable(const std::string& id) const {
+  if (assignment_rule_.count(id) || rate_rule_.count(id) || reaction_changed_.count(id)) {
+    return false;
+  }
+  if (const ::Parameter* p = m_->getParameter(id)) return !p->getConstant();
+  if (const ::Compartment* c = m_->getCompartment(id)) return !c->getConstant();
+  if (const ::Species* sp = m_->getSpecies(id)) return !sp->getConstant();
+  if (const ::SpeciesReference* sr = m_->getSpeciesReference(id)) {
+    return m_->getLevel() >= 3 && !sr->getConstant();
+  }
+  return false;
+}
+
+void Importer::solve_algebraic_rules(const std::vector<const ::Rule*>& rules) {
+  // 0 = f: solved for the one variable it can determine (non-constant, set by nothing else) when
+  // f is linear in it, which becomes an assignment rule. Rules are taken in whatever order
+  // leaves a single unknown each time; the rest would need a DAE solver.
+  std::map<std::string, std::string> id_of;  // IR name → SBML id
+  for (const auto& [id, name] : ir_name_) id_of[name] = id;
+  std::set<std::string> event_targets;
+  for (unsigned i = 0; i < m_->getNumEvents(); ++i) {
+    const ::Event* e = m_->getEvent(i);
+    for (unsigned j = 0; j < e->getNumEventAssignments(); ++j) {
+      event_targets.insert(e->getEventAssignment(j)->getVariable());
+    }
+  }
+  std::vector<std::pair<const ::Rule*, Expr>> pending;
+  for (const ::Rule* r : rules) pending.emplace_back(r, math(r->getMath(), r));
+  for (bool progress = true; progress && !pending.empty();) {
+    progress = false;
+    for (auto it = pending.begin(); it != pending.end();) {
+      const Expr& f = it->second;
+      std::set<std::string> syms;
+      collect_symbols(f, syms);
+      std::vector<std::string> unknowns;
+      for (const std::string& s : syms) {
+        if (auto id = id_of.find(s); id != id_of.end() && free_variable(id->second)) {
+          unknowns.push_back(id->second);
+        }
+      }
+      if (unknowns.size() > 1) {
+        // Variables that events assign are values the algebraic rule must follow, not unknowns.
+        std::vector<std::string> narrowed;
+        for (const std::string& u : unknowns) {
+          if (!event_targets.count(u)) narrowed.push_back(u);
+        }
+        if (narrowed.size() == 1) unknowns = narrowed;
+      }
+      if (unknowns.size() != 1) {
+        ++it;
+        continue;
+      }
+      const std::string& x = ir_name_.at(unknowns[0]);
+      const Expr slope = simplify(differentiate(f, x));
+      std::set<std::string> in_slope;
+      collect_symbols(slope, in_slope);
+      const bool zero_slope = is_constant(slope) &&
+                              evaluate(slope, [](const std::string&) { return kNaN; }) == 0.0;
+      if (in_slope.count(x) || zero_slope) {
+        refuse(it->first, "algebraic rule is not linear in '" + unknowns[0] +
+                              "'; algebraic rules are not supported beyond that (gutskin "
+                              "integrates ODEs, not DAEs)");
+      } else {
+        const Expr rest = simplify(substitute(f, [&](const std::string& n) {
+          return n == x ? constant(0.0) : nullptr;
+        }));
+        assignment_rule_[unknowns[0]] = {simplify(div(un(Op::neg, rest), slope)), it->first};
+        progress = true;
+      }
+      it = pending.erase(it);
+    }
+  }
+  for (const auto& [r, f] : pending) {
+    refuse(r, "algebraic rules are not supported unless each determines one variable "
+              "linearly (gutskin integrates ODEs, not DAEs)");
+  }
 }
 
 void Importer::map_plain_symbol(const ::SBase* e, const std::string& sbml_id, double value,
@@ -378,7 +470,7 @@ void Importer::map_plain_symbol(const ::SBase* e, const std::string& sbml_id, do
   const Unit unit = annotated_unit(ann);
   const std::string description = annotated(ann, "description");
   if (auto it = assignment_rule_.find(sbml_id); it != assignment_rule_.end()) {
-    const Expr expr = math(it->second->getMath(), it->second);
+    const Expr expr = it->second.expr;
     if (kind == "observable") {
       out_.model.observables.push_back({.name = name, .expr = expr, .unit = unit,
                                         .description = description, .where = loc(e)});
@@ -539,8 +631,7 @@ void Importer::map_species() {
     }
 
     if (auto it = assignment_rule_.find(id); it != assignment_rule_.end()) {
-      out_.model.variables.push_back(
-          {.name = name, .expr = math(it->second->getMath(), it->second), .where = loc(s)});
+      out_.model.variables.push_back({.name = name, .expr = it->second.expr, .where = loc(s)});
     } else if (auto rr = rate_rule_.find(id); rr != rate_rule_.end()) {
       Expr rate = math(rr->second->getMath(), rr->second);
       if (amount_form) {
