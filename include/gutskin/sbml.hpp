@@ -55,6 +55,9 @@ struct SbmlSuiteOptions {
   double rtol = 1e-10;
   double atol_factor = 1e-12;
   long max_steps = 1000000;
+  /// Export each imported model to SBML L3V2 and import it again before simulating (checks
+  /// that export keeps trajectories; a document libSBML finds inconsistent fails the case).
+  bool round_trip = false;
   /// Called after each case with its result; return stop to end the run early.
   std::function<CallbackResult(const SbmlCaseResult&)> progress;
 

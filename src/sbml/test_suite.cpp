@@ -266,6 +266,24 @@ SbmlCaseResult run_sbml_case(const SbmlSuiteOptions& options, int number) {
                   first_message(e));
   }
 
+  if (options.round_trip) {
+    try {
+      SbmlExportSummary es;
+      const fs::path tmp = fs::temp_directory_path() /
+                           fmt::format("gutskin_sbml_round_trip_{}.xml", stem);
+      es = export_sbml(imported.model, tmp);
+      if (!es.ok()) {
+        fs::remove(tmp);
+        return finish(SbmlCaseOutcome::fail, "export: " + es.problems.front());
+      }
+      detail::SbmlImport again = detail::import_sbml(tmp);
+      fs::remove(tmp);
+      imported.model = std::move(again.model);  // same names: `symbols` still applies
+    } catch (const std::exception& e) {
+      return finish(SbmlCaseOutcome::fail, "round trip: " + first_message(e));
+    }
+  }
+
   // One observable per listed variable, in the amount or concentration the case asks for.
   Model& model = imported.model;
   std::set<std::string> names;
