@@ -946,8 +946,8 @@ Expr Importer::math(const ::ASTNode* n, const ::SBase* where, const Bindings& b)
     for (int i = 1; i < nc; ++i) e = bin(op, e, arg(i));
     return e;
   };
-  auto unsupported = [&](const std::string& fn) {
-    refuse(where, "math function " + fn + "() is not supported");
+  auto unsupported = [&](const std::string& fn, const std::string& detail = "") {
+    refuse(where, "math function " + fn + "()" + detail + " is not supported");
     return constant(kNaN);
   };
   auto ex = [](Expr x) { return un(Op::exp, std::move(x)); };
@@ -1067,7 +1067,7 @@ Expr Importer::math(const ::ASTNode* n, const ::SBase* where, const Bindings& b)
       // initial assignment (the value is taken at import).
       const double x = evaluate(arg(0), [&](const std::string& name) { return fixed_value(name); });
       if (std::isfinite(x)) return constant(std::tgamma(x + 1.0));
-      return unsupported("factorial (of a non-constant argument)");
+      return unsupported("factorial", " of a non-constant argument");
     }
     case ::AST_FUNCTION_PIECEWISE: {
       std::vector<Expr> v = args();
@@ -1124,7 +1124,8 @@ Expr Importer::math(const ::ASTNode* n, const ::SBase* where, const Bindings& b)
       }
       if (nc < 2) {
         if (nc == 1) return constant(1.0);
-        return unsupported("relational operator without arguments");
+        refuse(where, "relational operator without arguments is not supported");
+        return constant(kNaN);
       }
       const std::vector<Expr> v = args();
       Expr e = bin(op, v[0], v[1]);
