@@ -9,6 +9,7 @@ packages=(
   libyaml-cpp-dev libfmt-dev libcli11-dev nlohmann-json3-dev   # files, CLI, JSON
   libsundials-dev libsuitesparse-dev                           # CVODES, KLU
   libsbml5-dev                                                 # SBML
+  libtbb-dev libopenmpi-dev openmpi-bin                        # trials: threads, MPI
   libgtest-dev libbenchmark-dev                                # tests, benchmarks
   python3-numpy python3-scipy                                  # benchmark peers (SciPy)
 )

@@ -15,5 +15,6 @@ void register_check(CLI::App& app, int& exit_code);      // cmd_check.cpp
 void register_describe(CLI::App& app, int& exit_code);   // cmd_describe.cpp
 void register_list(CLI::App& app, int& exit_code);       // cmd_list.cpp
 void register_sbml(CLI::App& app, int& exit_code);       // cmd_sbml.cpp: export-sbml, sbml-suite
+void register_trial(CLI::App& app, int& exit_code);      // cmd_trial.cpp
 
 }  // namespace gutskin::cli

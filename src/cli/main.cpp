@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
     register_describe(app, exit_code);
     register_list(app, exit_code);
     register_sbml(app, exit_code);
+    register_trial(app, exit_code);
 
     try {
       app.parse(argc, argv);

@@ -1,0 +1,150 @@
+// gutskin trial: a virtual cohort through every arm of a trial file. Writes DIR/patients.csv,
+// DIR/summary.json and DIR/report.html; shows progress; Ctrl-C stops cleanly (--resume goes on).
+// Under `mpirun -n K` the processes share the patients and rank 0 writes the results.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+
+#include "cli/commands.hpp"
+#include "gutskin/builtin.hpp"
+#include "gutskin/trial.hpp"
+
+namespace gutskin::cli {
+
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void on_interrupt(int) { g_interrupted.store(true); }
+
+struct TrialArgs {
+  std::string trial;
+  std::string out_dir;  // default out/<trial name>
+  int threads = 0;
+  long patients = 0;    // 0 = the file's
+  long long seed = -1;  // -1 = the file's
+  bool resume = false;
+  bool quiet = false;
+  double rtol = 1e-6, atol = 1e-9;
+};
+
+std::string clock_text(double seconds) {
+  if (!(seconds >= 0) || seconds > 1e7) return "--";
+  const long s = static_cast<long>(seconds + 0.5);
+  if (s >= 3600) return fmt::format("{}h{:02}m", s / 3600, s % 3600 / 60);
+  if (s >= 60) return fmt::format("{}m{:02}s", s / 60, s % 60);
+  return fmt::format("{}s", s);
+}
+
+/// A bar on a terminal (redrawn in place), plain lines every 10% otherwise. On stderr, so
+/// stdout stays the summary.
+class ProgressPrinter {
+ public:
+  ProgressPrinter(bool quiet, int rank, int processes)
+      : quiet_(quiet || rank != 0), tty_(isatty(STDERR_FILENO) != 0), processes_(processes) {}
+
+  TrialCallbackResult operator()(const TrialProgress& p) {
+    if (quiet_ || p.total == 0) return TrialCallbackResult::proceed;
+    const double frac = static_cast<double>(p.done) / p.total;
+    const double rate = p.done_this_run / std::max(p.elapsed_seconds, 1e-9);
+    const double left = rate > 0 ? (p.total - p.done) / rate : -1;
+    const std::string who = processes_ > 1 ? fmt::format(" (rank 0 of {})", processes_) : "";
+    if (tty_) {
+      const int width = 30, filled = static_cast<int>(frac * width);
+      fmt::print(stderr, "\r[{}{}] {}/{} patients{}  {:.1f}/s  {} left{}   ", std::string(filled, '#'),
+                 std::string(width - filled, '.'), p.done, p.total, who, rate, clock_text(left),
+                 p.failed ? fmt::format("  {} failed", p.failed) : "");
+      if (p.done == p.total) fmt::print(stderr, "\n");
+      std::fflush(stderr);
+    } else {
+      const int decile = static_cast<int>(frac * 10);
+      if (decile > last_decile_) {
+        last_decile_ = decile;
+        fmt::print(stderr, "{}/{} patients{} ({:.0f}%), {:.1f}/s, {} left\n", p.done, p.total, who,
+                   100 * frac, rate, clock_text(left));
+      }
+    }
+    return TrialCallbackResult::proceed;
+  }
+
+  void finish() {
+    if (!quiet_ && tty_) fmt::print(stderr, "\n");
+  }
+
+ private:
+  bool quiet_, tty_;
+  int processes_;
+  int last_decile_ = -1;
+};
+
+void run(const TrialArgs& a, int& exit_code) {
+  ProcessGroup group;  // MPI only when started by mpirun
+  const Trial trial = load_trial(resolve(a.trial, "trial"));
+
+  TrialOptions o;
+  o.out_dir = a.out_dir.empty() ? std::filesystem::path("out") / trial.name
+                                : std::filesystem::path(a.out_dir);
+  o.threads = a.threads;
+  if (a.patients > 0) o.patients = a.patients;
+  if (a.seed >= 0) o.seed = static_cast<std::uint64_t>(a.seed);
+  o.resume = a.resume;
+  o.rtol = a.rtol;
+  o.atol = a.atol;
+  o.group = &group;
+  o.stop_flag = &g_interrupted;
+  auto printer = std::make_shared<ProgressPrinter>(a.quiet, group.rank(), group.size());
+  o.progress = [printer](const TrialProgress& p) { return (*printer)(p); };
+
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
+  const TrialSummary s = run_trial(trial, o);
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  printer->finish();
+
+  if (group.rank() == 0) {
+    fmt::print("trial '{}': {} arm{}, {} endpoint{}\n", trial.name, trial.arms.size(),
+               trial.arms.size() == 1 ? "" : "s", trial.endpoints.size(),
+               trial.endpoints.size() == 1 ? "" : "s");
+    fmt::print("{}", s.full_report());
+    if (s.status == TrialStatus::stopped)
+      fmt::print("stopped: continue with `gutskin trial {} --out {} --resume`\n", a.trial,
+                 o.out_dir.string());
+  }
+  // Interrupted: 130 like a shell; failed patients are data, not a failed command.
+  exit_code = s.status == TrialStatus::completed ? exit_ok : 130;
+}
+
+}  // namespace
+
+void register_trial(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<TrialArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "trial", "Run an in-silico trial; write DIR/patients.csv, DIR/summary.json, DIR/report.html");
+  cmd->footer(
+      "Every virtual patient runs in every arm. patients.csv has one row per patient and arm: "
+      "the sampled parameters, the endpoints and the status (failed runs are kept with their "
+      "reason and left out of the statistics). The same trial, --patients and --seed give the "
+      "same patients.csv whatever --threads, under `mpirun -n K` or after --resume. Ctrl-C "
+      "stops cleanly (exit code 130); --resume continues. Exit code 2 for bad input.");
+  cmd->add_option("TRIAL", args->trial, "Trial file or built-in trial name")->required();
+  cmd->add_option("--out", args->out_dir, "Output folder (default: out/<trial name>)");
+  cmd->add_option("--threads", args->threads, "Worker threads per process (0: all cores)")
+      ->check(CLI::Range(0, 4096))
+      ->capture_default_str();
+  cmd->add_option("--patients", args->patients, "Number of virtual patients (default: the file's)")
+      ->check(CLI::Range(1L, 1000000000L));
+  cmd->add_option("--seed", args->seed, "Random seed (default: the file's)")
+      ->check(CLI::Range(0LL, 9007199254740992LL));
+  cmd->add_flag("--resume", args->resume, "Continue the unfinished run in the output folder");
+  cmd->add_flag("--quiet", args->quiet, "No progress output");
+  cmd->add_option("--rtol", args->rtol, "Relative tolerance")->capture_default_str();
+  cmd->add_option("--atol", args->atol, "Absolute tolerance (all states)")->capture_default_str();
+  cmd->callback([args, &exit_code] { run(*args, exit_code); });
+}
+
+}  // namespace gutskin::cli

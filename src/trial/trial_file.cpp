@@ -1,0 +1,539 @@
+// Trial files (format in include/gutskin/trial.hpp): reading with located errors, and checks
+// against the model.
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "gutskin/builtin.hpp"
+#include "gutskin/trial.hpp"
+#include "gutskin/units.hpp"
+#include "scenario/timeline.hpp"
+#include "trial/sampling.hpp"
+
+namespace fs = std::filesystem;
+
+namespace gutskin {
+
+const char* to_string(EndpointKind kind) {
+  switch (kind) {
+    case EndpointKind::value: return "value";
+    case EndpointKind::change: return "change";
+    case EndpointKind::percent_change: return "percent_change";
+    case EndpointKind::responder: return "responder";
+    case EndpointKind::time_to_event: return "time_to_event";
+  }
+  return "?";
+}
+
+namespace {
+
+std::string did_you_mean(const std::string& name, const std::vector<std::string>& candidates) {
+  const std::string near = closest_name(name, candidates);
+  return near.empty() ? std::string() : " (did you mean '" + near + "'?)";
+}
+
+template <class Items>
+std::vector<std::string> names_of(const Items& items) {
+  std::vector<std::string> out;
+  for (const auto& x : items) out.push_back(x.name);
+  return out;
+}
+
+std::string format_number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+class Reader {
+ public:
+  explicit Reader(std::string file) : file_(std::move(file)) {}
+  DiagnosticSink sink;
+  const std::string& file() const { return file_; }
+
+  SourceLoc loc(const YAML::Node& n) const {
+    if (!n.IsDefined()) return SourceLoc{.file = file_, .line = 0, .column = 0};
+    const YAML::Mark m = n.Mark();
+    return SourceLoc{.file = file_, .line = m.line + 1, .column = m.column + 1};
+  }
+  void error(const YAML::Node& n, std::string message) { sink.error(loc(n), std::move(message)); }
+
+  std::optional<std::string> text(const YAML::Node& n, const std::string& what) {
+    if (!n.IsScalar()) {
+      error(n, "expected " + what);
+      return std::nullopt;
+    }
+    return n.Scalar();
+  }
+  std::optional<double> time(const YAML::Node& n) {
+    const auto t = text(n, "a time such as '12 weeks'");
+    if (!t) return std::nullopt;
+    try {
+      return parse_quantity_in(*t, day_unit(), loc(n));
+    } catch (const InputError& e) {
+      for (const auto& d : e.diagnostics()) sink.error(d.where, d.message);
+      return std::nullopt;
+    }
+  }
+  /// A plain number; `percent` also accepts "75%".
+  std::optional<double> number(const YAML::Node& n, bool percent = false) {
+    const auto t = text(n, percent ? "a number or a percentage such as 75%" : "a number");
+    if (!t) return std::nullopt;
+    std::string s = *t;
+    if (percent && !s.empty() && s.back() == '%') s.pop_back();
+    try {
+      std::size_t used = 0;
+      const double v = std::stod(s, &used);
+      if (used == s.size() && std::isfinite(v)) return v;
+    } catch (const std::exception&) {
+    }
+    error(n, percent ? "expected a number or a percentage such as 75%" : "expected a number");
+    return std::nullopt;
+  }
+  bool check_keys(const YAML::Node& map, const std::vector<std::string>& known,
+                  const std::string& where) {
+    bool ok = true;
+    for (const auto& kv : map) {
+      const std::string key = kv.first.Scalar();
+      if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+      error(kv.first, "unknown key '" + key + "' in " + where + did_you_mean(key, known));
+      ok = false;
+    }
+    return ok;
+  }
+  std::vector<std::string> names(const YAML::Node& n, const std::string& what) {
+    std::vector<std::string> out;
+    if (!n.IsSequence()) {
+      error(n, "expected a list of " + what);
+      return out;
+    }
+    for (const auto& item : n)
+      if (auto s = text(item, "a name")) out.push_back(*s);
+    return out;
+  }
+
+ private:
+  std::string file_;
+};
+
+void read_population(Reader& r, const YAML::Node& p, Population& pop) {
+  pop.where = r.loc(p);
+  if (!p.IsMap()) {
+    r.error(p, "expected {phenotype: NAME, patients: N, seed: S, spread: {...}}");
+    return;
+  }
+  r.check_keys(p, {"phenotype", "overrides", "patients", "seed", "spread", "normal", "correlations"},
+               "population");
+  if (p["phenotype"]) {
+    if (auto s = r.text(p["phenotype"], "a phenotype name")) pop.patient.phenotype = *s;
+    pop.patient.phenotype_where = r.loc(p["phenotype"]);
+  }
+  if (const YAML::Node o = p["overrides"]) {
+    if (!o.IsMap()) {
+      r.error(o, "expected {PARAMETER: VALUE, ...}");
+    } else {
+      for (const auto& kv : o)
+        if (auto v = r.number(kv.second)) {
+          pop.patient.overrides[kv.first.Scalar()] = *v;
+          pop.patient.override_where[kv.first.Scalar()] = r.loc(kv.first);
+        }
+    }
+  }
+  if (p["patients"]) {
+    if (auto n = r.number(p["patients"])) {
+      if (*n >= 1 && *n <= 1e9 && *n == std::floor(*n)) pop.patients = static_cast<long>(*n);
+      else r.error(p["patients"], "'patients' must be a whole number from 1 to 10^9");
+    }
+  }
+  if (p["seed"]) {
+    if (auto n = r.number(p["seed"])) {
+      if (*n >= 0 && *n <= 9007199254740992.0 && *n == std::floor(*n))
+        pop.seed = static_cast<std::uint64_t>(*n);
+      else r.error(p["seed"], "'seed' must be a whole number from 0 to 2^53");
+    }
+  }
+  if (const YAML::Node s = p["spread"]) {
+    if (!s.IsMap()) {
+      r.error(s, "expected {PARAMETER: SD of log(value), ...}");
+    } else {
+      for (const auto& kv : s)
+        if (auto v = r.number(kv.second)) {
+          if (*v < 0 || *v > 5) {
+            r.error(kv.second, "spread of '" + kv.first.Scalar() + "' must be from 0 to 5");
+            continue;
+          }
+          pop.spread[kv.first.Scalar()] = *v;
+          pop.spread_where[kv.first.Scalar()] = r.loc(kv.first);
+        }
+    }
+  }
+  if (p["normal"]) pop.normal = r.names(p["normal"], "parameter names");
+  if (const YAML::Node c = p["correlations"]) {
+    if (!c.IsSequence()) {
+      r.error(c, "expected a list of {between: [a, b], rho: r}");
+    } else {
+      for (const auto& e : c) {
+        if (!e.IsMap()) {
+          r.error(e, "expected {between: [a, b], rho: r}");
+          continue;
+        }
+        r.check_keys(e, {"between", "rho"}, "correlation");
+        Correlation corr;
+        corr.where = r.loc(e);
+        const YAML::Node b = e["between"];
+        if (!b || !b.IsSequence() || b.size() != 2) {
+          r.error(b ? b : e, "'between' needs two parameter names: [a, b]");
+          continue;
+        }
+        auto a = r.text(b[0], "a parameter name"), bb = r.text(b[1], "a parameter name");
+        if (!e["rho"]) {
+          r.error(e, "missing 'rho'");
+          continue;
+        }
+        auto rho = r.number(e["rho"]);
+        if (!a || !bb || !rho) continue;
+        if (!(*rho > -1 && *rho < 1)) {
+          r.error(e["rho"], "'rho' must be between -1 and 1 (exclusive)");
+          continue;
+        }
+        if (*a == *bb) {
+          r.error(b, "a correlation needs two different parameters");
+          continue;
+        }
+        corr.a = *a;
+        corr.b = *bb;
+        corr.rho = *rho;
+        pop.correlations.push_back(corr);
+      }
+    }
+  }
+}
+
+std::optional<Criterion> read_criterion(Reader& r, const YAML::Node& c, bool for_event) {
+  if (!c.IsMap() || c.size() == 0) {
+    r.error(c, "expected conditions such as {reduction: 75%}, {below: 1.5, drop: 2} or "
+               "{above: 6}");
+    return std::nullopt;
+  }
+  if (!r.check_keys(c, {"above", "below", "reduction", "drop", "rise"},
+                    for_event ? "time_to" : "responder"))
+    return std::nullopt;
+  Criterion k;
+  std::vector<std::string> parts;
+  bool ok = true;
+  auto get = [&](const char* key, std::optional<double>& slot, bool percent, const char* shown,
+                 const char* suffix) {
+    if (!c[key]) return;
+    if (auto v = r.number(c[key], percent)) {
+      slot = *v;
+      parts.push_back(std::string(shown) + format_number(*v) + suffix);
+    } else {
+      ok = false;
+    }
+  };
+  get("above", k.above, false, "> ", "");
+  get("below", k.below, false, "< ", "");
+  get("reduction", k.reduction, true, "reduction >= ", "%");
+  get("drop", k.drop, false, "drop >= ", "");
+  get("rise", k.rise, false, "rise >= ", "");
+  if (!ok) return std::nullopt;
+  for (std::size_t i = 0; i < parts.size(); ++i) k.text += (i ? " and " : "") + parts[i];
+  return k;
+}
+
+std::optional<Endpoint> read_endpoint(Reader& r, const YAML::Node& e) {
+  if (!e.IsMap()) {
+    r.error(e, "expected an endpoint such as {name: easi75, observable: easi, at: 12 weeks, "
+               "responder: {reduction: 75%}}");
+    return std::nullopt;
+  }
+  r.check_keys(e, {"name", "observable", "at", "measure", "baseline", "responder", "time_to",
+                   "from", "description"},
+               "endpoint");
+  Endpoint ep;
+  ep.where = r.loc(e);
+  bool ok = true;
+  for (const char* key : {"name", "observable"}) {
+    if (!e[key]) {
+      r.error(e, std::string("missing '") + key + "'");
+      ok = false;
+      continue;
+    }
+    if (auto s = r.text(e[key], key == std::string("name") ? "a name" : "an observable name"))
+      (key == std::string("name") ? ep.name : ep.observable) = *s;
+    else ok = false;
+  }
+  if (e["name"] && ok) ep.where = r.loc(e["name"]);
+  if (e["description"])
+    if (auto s = r.text(e["description"], "a description")) ep.description = *s;
+  if (e["responder"] && e["time_to"]) {
+    r.error(e["time_to"], "give 'responder' or 'time_to', not both");
+    return std::nullopt;
+  }
+  if (e["time_to"]) {
+    ep.kind = EndpointKind::time_to_event;
+    for (const char* key : {"at", "measure"})
+      if (e[key]) r.error(e[key], std::string("'") + key + "' is not used with 'time_to'"), ok = false;
+    if (auto c = read_criterion(r, e["time_to"], true)) ep.criterion = *c;
+    else ok = false;
+    if (e["from"]) {
+      if (auto t = r.time(e["from"])) ep.from = *t;
+      else ok = false;
+    }
+  } else {
+    if (e["from"]) r.error(e["from"], "'from' is only used with 'time_to'"), ok = false;
+    if (!e["at"]) {
+      r.error(e, "missing 'at' (the time the endpoint is read, such as 12 weeks)");
+      ok = false;
+    } else if (auto t = r.time(e["at"])) {
+      ep.at = *t;
+    } else {
+      ok = false;
+    }
+    if (e["responder"]) {
+      ep.kind = EndpointKind::responder;
+      if (e["measure"]) r.error(e["measure"], "'measure' is not used with 'responder'"), ok = false;
+      if (auto c = read_criterion(r, e["responder"], false)) ep.criterion = *c;
+      else ok = false;
+    } else if (e["measure"]) {
+      const auto m = r.text(e["measure"], "value, change or percent_change");
+      if (m == "value") ep.kind = EndpointKind::value;
+      else if (m == "change") ep.kind = EndpointKind::change;
+      else if (m == "percent_change") ep.kind = EndpointKind::percent_change;
+      else if (m) {
+        r.error(e["measure"], "unknown measure '" + *m + "': expected value, change or "
+                              "percent_change" +
+                                  did_you_mean(*m, {"value", "change", "percent_change"}));
+        ok = false;
+      }
+    }
+  }
+  if (e["baseline"]) {
+    if (auto t = r.time(e["baseline"])) ep.baseline = *t;
+    else ok = false;
+  }
+  if (!ok) return std::nullopt;
+  return ep;
+}
+
+}  // namespace
+
+Trial load_trial(const fs::path& path) {
+  Trial t;
+  t.file = path;
+  Reader r(path.string());
+  const YAML::Node root = [&] {
+    try {
+      return YAML::LoadFile(path.string());
+    } catch (const YAML::BadFile&) {
+      throw InputError(SourceLoc{.file = path.string(), .line = 0, .column = 0},
+                       "cannot read the file");
+    } catch (const YAML::Exception& e) {
+      throw InputError(SourceLoc{.file = path.string(), .line = e.mark.line + 1,
+                                 .column = e.mark.column + 1},
+                       e.msg);
+    }
+  }();
+  if (!root.IsMap()) {
+    r.error(root, "expected a trial: a mapping with 'model', 'duration', 'population', 'arms' "
+                  "and 'endpoints'");
+    r.sink.throw_if_any();
+  }
+  t.where = r.loc(root);
+  r.check_keys(root, {"trial", "description", "model", "duration", "run_in", "resolution",
+                      "population", "arms", "endpoints", "statistics", "report"},
+               "trial");
+  t.name = path.stem().string();
+  if (root["trial"])
+    if (auto s = r.text(root["trial"], "a name")) t.name = *s;
+  if (root["description"])
+    if (auto s = r.text(root["description"], "a description")) t.description = *s;
+
+  if (!root["model"]) {
+    r.error(root, "missing 'model'");
+  } else if (auto m = r.text(root["model"], "a built-in model name or a path")) {
+    t.model = *m;
+    try {
+      t.model_path = resolve(*m, "model", path.parent_path());
+    } catch (const InputError& e) {
+      for (const auto& d : e.diagnostics()) r.error(root["model"], d.message);
+    }
+  }
+
+  if (!root["duration"]) {
+    r.error(root, "missing 'duration'");
+  } else if (auto d = r.time(root["duration"])) {
+    if (*d > 0) t.duration = *d;
+    else r.error(root["duration"], "'duration' must be positive");
+  }
+  if (root["run_in"]) {
+    if (auto d = r.time(root["run_in"])) {
+      if (*d >= 0) t.run_in = *d;
+      else r.error(root["run_in"], "'run_in' must not be negative");
+    }
+  }
+  if (root["resolution"]) {
+    if (auto d = r.time(root["resolution"])) {
+      if (*d > 0) t.resolution = *d;
+      else r.error(root["resolution"], "'resolution' must be positive");
+    }
+  }
+  if (t.duration > 0 && t.duration / t.resolution > 1e6)
+    r.error(root["resolution"] ? root["resolution"] : root["duration"],
+            "too many output times (duration / resolution is more than 10^6)");
+
+  if (!root["population"]) r.error(root, "missing 'population'");
+  else read_population(r, root["population"], t.population);
+
+  if (!root["arms"]) {
+    r.error(root, "missing 'arms'");
+  } else if (const YAML::Node arms = root["arms"]; !arms.IsSequence() || arms.size() == 0) {
+    r.error(arms, "expected a list of arms, each {name: NAME, timeline: [...]}");
+  } else {
+    std::set<std::string> seen;
+    for (const auto& a : arms) {
+      if (!a.IsMap()) {
+        r.error(a, "expected an arm: {name: NAME, timeline: [...]}");
+        continue;
+      }
+      r.check_keys(a, {"name", "description", "timeline"}, "arm");
+      TrialArm arm;
+      arm.where = r.loc(a);
+      if (!a["name"]) {
+        r.error(a, "missing 'name'");
+      } else if (auto s = r.text(a["name"], "a name")) {
+        arm.name = *s;
+        arm.where = r.loc(a["name"]);
+        if (!seen.insert(*s).second) r.error(a["name"], "duplicate arm '" + *s + "'");
+      }
+      if (a["description"])
+        if (auto s = r.text(a["description"], "a description")) arm.description = *s;
+      if (a["timeline"]) arm.timeline = detail::read_timeline(a["timeline"], r.file(), r.sink);
+      t.arms.push_back(std::move(arm));
+    }
+  }
+
+  if (!root["endpoints"]) {
+    r.error(root, "missing 'endpoints'");
+  } else if (const YAML::Node eps = root["endpoints"]; !eps.IsSequence() || eps.size() == 0) {
+    r.error(eps, "expected a list of endpoints");
+  } else {
+    std::set<std::string> seen;
+    for (const auto& e : eps) {
+      auto ep = read_endpoint(r, e);
+      if (!ep) continue;
+      if (!seen.insert(ep->name).second) {
+        r.error(e["name"], "duplicate endpoint '" + ep->name + "'");
+        continue;
+      }
+      for (const double tt : {ep->at, ep->baseline, ep->from})
+        if (t.duration > 0 && (tt < 0 || tt > t.duration * (1 + 1e-12))) {
+          r.error(e, "endpoint '" + ep->name + "' reads a time outside the trial (0 to " +
+                         format_number(t.duration) + " days)");
+          break;
+        }
+      t.endpoints.push_back(std::move(*ep));
+    }
+  }
+
+  if (const YAML::Node s = root["statistics"]) {
+    if (!s.IsMap()) {
+      r.error(s, "expected {reference: ARM, confidence: 0.95}");
+    } else {
+      r.check_keys(s, {"reference", "confidence"}, "statistics");
+      if (s["reference"])
+        if (auto a = r.text(s["reference"], "an arm name")) {
+          t.statistics.reference = *a;
+          const auto names = names_of(t.arms);
+          if (!t.arms.empty() && std::find(names.begin(), names.end(), *a) == names.end())
+            r.error(s["reference"], "unknown arm '" + *a + "'" + did_you_mean(*a, names));
+        }
+      if (s["confidence"])
+        if (auto c = r.number(s["confidence"])) {
+          if (*c > 0.5 && *c < 1) t.statistics.confidence = *c;
+          else r.error(s["confidence"], "'confidence' must be between 0.5 and 1 (exclusive)");
+        }
+    }
+  }
+  if (t.statistics.reference.empty() && !t.arms.empty()) t.statistics.reference = t.arms[0].name;
+
+  if (const YAML::Node rep = root["report"]) {
+    if (!rep.IsMap()) {
+      r.error(rep, "expected {trajectories: [observables], points: N}");
+    } else {
+      r.check_keys(rep, {"trajectories", "points"}, "report");
+      if (rep["trajectories"]) t.band_observables = r.names(rep["trajectories"], "observables");
+      if (rep["points"])
+        if (auto n = r.number(rep["points"])) {
+          if (*n >= 2 && *n <= 1000 && *n == std::floor(*n)) t.band_points = static_cast<int>(*n);
+          else r.error(rep["points"], "'points' must be a whole number from 2 to 1000");
+        }
+    }
+  }
+  if (t.band_observables.empty() && !root["report"]) {
+    for (const auto& ep : t.endpoints)
+      if (std::find(t.band_observables.begin(), t.band_observables.end(), ep.observable) ==
+          t.band_observables.end())
+        t.band_observables.push_back(ep.observable);
+  }
+
+  r.sink.throw_if_any();
+  return t;
+}
+
+void check_trial(const Trial& trial, const Model& model) {
+  DiagnosticSink sink;
+  // Arms: the same checks as a scenario's timeline.
+  for (const auto& arm : trial.arms) {
+    Scenario sc;
+    sc.timeline = arm.timeline;
+    sc.duration = trial.duration;
+    try {
+      check_scenario(sc, model);
+    } catch (const InputError& e) {
+      for (const auto& d : e.diagnostics()) sink.error(d.where, d.message);
+    }
+  }
+  {
+    Scenario sc;
+    sc.patient = trial.population.patient;
+    sc.where = trial.population.where;
+    try {
+      check_scenario(sc, model);
+    } catch (const InputError& e) {
+      for (const auto& d : e.diagnostics()) sink.error(d.where, d.message);
+    }
+  }
+  const auto params = names_of(model.parameters);
+  auto check_param = [&](const std::string& name, const SourceLoc& where, const char* what) {
+    if (model.parameter_index(name) >= 0) return true;
+    sink.error(where, "unknown parameter '" + name + "' in " + what + did_you_mean(name, params));
+    return false;
+  };
+  const Population& pop = trial.population;
+  for (const auto& [name, v] : pop.spread) {
+    const auto w = pop.spread_where.find(name);
+    check_param(name, w == pop.spread_where.end() ? pop.where : w->second, "spread");
+  }
+  for (const auto& name : pop.normal) check_param(name, pop.where, "normal");
+  for (const auto& c : pop.correlations) {
+    check_param(c.a, c.where, "correlations");
+    check_param(c.b, c.where, "correlations");
+  }
+  const auto observables = names_of(model.observables);
+  for (const auto& ep : trial.endpoints)
+    if (model.observable_index(ep.observable) < 0)
+      sink.error(ep.where, "unknown observable '" + ep.observable + "' in endpoint '" + ep.name +
+                               "'" + did_you_mean(ep.observable, observables));
+  for (const auto& name : trial.band_observables)
+    if (model.observable_index(name) < 0)
+      sink.error(trial.where, "unknown observable '" + name + "' in report trajectories" +
+                                  did_you_mean(name, observables));
+  sink.throw_if_any();
+  // The correlation matrix (needs the parameters to exist).
+  detail::PopulationSampler sampler(model, pop);
+}
+
+}  // namespace gutskin
