@@ -4,6 +4,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include <sbml/SBMLTypes.h>
 
@@ -23,6 +24,22 @@ inline std::map<std::string, std::string> read_gutskin_annotation(const ::SBase*
     if (child.getURI() != kGutskinSbmlNs || child.getName() != "info") continue;
     const ::XMLAttributes& a = child.getAttributes();
     for (int j = 0; j < a.getLength(); ++j) out[a.getName(j)] = a.getValue(j);
+  }
+  return out;
+}
+
+/// The children of the element's <gutskin:info> annotation (e.g. phenotypes on the model).
+inline std::vector<const ::XMLNode*> gutskin_annotation_children(const ::SBase* e) {
+  std::vector<const ::XMLNode*> out;
+  if (e == nullptr || !e->isSetAnnotation()) return out;
+  const ::XMLNode* ann = const_cast<::SBase*>(e)->getAnnotation();
+  if (ann == nullptr) return out;
+  for (unsigned i = 0; i < ann->getNumChildren(); ++i) {
+    const ::XMLNode& info = ann->getChild(i);
+    if (info.getURI() != kGutskinSbmlNs || info.getName() != "info") continue;
+    for (unsigned j = 0; j < info.getNumChildren(); ++j) {
+      if (info.getChild(j).isElement()) out.push_back(&info.getChild(j));
+    }
   }
   return out;
 }

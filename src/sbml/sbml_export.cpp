@@ -93,15 +93,48 @@ void set_math(T* target, const Expr& e) {
   target->setMath(ast.get());  // copies
 }
 
-void annotate(::SBase* e, const std::vector<std::pair<std::string, std::string>>& attrs) {
+using Attrs = std::vector<std::pair<std::string, std::string>>;
+
+::XMLNode gutskin_node(const std::string& name, const Attrs& attrs, bool with_ns) {
   ::XMLAttributes a;
   for (const auto& [k, v] : attrs) {
     if (!v.empty()) a.add(k, v);
   }
   ::XMLNamespaces ns;
-  ns.add(detail::kGutskinSbmlNs, detail::kGutskinSbmlPrefix);
-  ::XMLNode info(::XMLTriple("info", detail::kGutskinSbmlNs, detail::kGutskinSbmlPrefix), a, ns);
+  if (with_ns) ns.add(detail::kGutskinSbmlNs, detail::kGutskinSbmlPrefix);
+  const ::XMLTriple triple(name, detail::kGutskinSbmlNs, detail::kGutskinSbmlPrefix);
+  ::XMLNode node(triple, a, ns);
+  if (!with_ns) node = ::XMLNode(triple, a);
+  return node;
+}
+
+/// <gutskin:info attrs...>children</gutskin:info> (one element: SBML allows one per namespace).
+void annotate(::SBase* e, const Attrs& attrs, const std::vector<::XMLNode>& children = {}) {
+  ::XMLNode info = gutskin_node("info", attrs, true);
+  for (const ::XMLNode& c : children) info.addChild(c);
   e->appendAnnotation(&info);
+}
+
+/// Phenotypes as <gutskin:phenotype name description><gutskin:value parameter value spread/>.
+std::vector<::XMLNode> phenotype_nodes(const Model& mod) {
+  std::vector<::XMLNode> out;
+  for (const Phenotype& ph : mod.phenotypes) {
+    ::XMLNode node = gutskin_node("phenotype", {{"name", ph.name}, {"description", ph.description}},
+                                  false);
+    std::set<std::string> names;
+    for (const auto& [k, _] : ph.values) names.insert(k);
+    for (const auto& [k, _] : ph.spreads) names.insert(k);
+    for (const std::string& k : names) {
+      Attrs a{{"parameter", k}};
+      if (auto it = ph.values.find(k); it != ph.values.end()) a.emplace_back("value", fmt_g(it->second));
+      if (auto it = ph.spreads.find(k); it != ph.spreads.end()) {
+        a.emplace_back("spread", fmt_g(it->second));
+      }
+      node.addChild(gutskin_node("value", a, false));
+    }
+    out.push_back(std::move(node));
+  }
+  return out;
 }
 
 class Exporter {
@@ -135,7 +168,8 @@ std::string Exporter::run(SbmlExportSummary* summary) {
   m->setId(sbml_id(mod.name.empty() ? "model" : mod.name));
   used_.insert(m->getId());
   if (!mod.name.empty()) m->setName(mod.name);
-  annotate(m, {{"kind", "model"}, {"description", mod.description}, {"time_unit", "day"}});
+  annotate(m, {{"kind", "model"}, {"description", mod.description}, {"time_unit", "day"}},
+           phenotype_nodes(mod));
 
   std::set<std::string> event_targets;
   for (const Event& e : mod.events) {

@@ -155,6 +155,7 @@ class Importer {
   }
 
   void read_document();
+  void read_model_annotation();
   void collect_ids();
   void collect_rules();
   bool free_variable(const std::string& sbml_id) const;
@@ -228,6 +229,7 @@ SbmlImport Importer::run() {
   sink_.throw_if_any();
   out_.model.name = m_->isSetId() ? m_->getId() : path_.stem().string();
   out_.model.description = m_->isSetName() ? m_->getName() : "";
+  read_model_annotation();
   out_.model.files.push_back(path_);
   collect_ids();
   collect_rules();
@@ -305,6 +307,39 @@ void Importer::read_document() {
     }
   }
   m_ = doc_->getModel();
+}
+
+// What export_sbml keeps on the model: description and phenotypes.
+void Importer::read_model_annotation() {
+  const auto ann = read_gutskin_annotation(m_);
+  if (ann.count("description")) out_.model.description = ann.at("description");
+  for (const ::XMLNode* node : gutskin_annotation_children(m_)) {
+    if (node->getName() != "phenotype") continue;
+    Phenotype ph;
+    ph.name = node->getAttrValue("name");
+    ph.description = node->getAttrValue("description");
+    ph.where = loc(m_);
+    for (unsigned i = 0; i < node->getNumChildren(); ++i) {
+      const ::XMLNode& v = node->getChild(i);
+      if (!v.isElement() || v.getName() != "value") continue;
+      const std::string parameter = v.getAttrValue("parameter");
+      auto number = [&](const char* key) -> std::optional<double> {
+        const std::string text = v.getAttrValue(key);
+        if (text.empty()) return std::nullopt;
+        char* end = nullptr;
+        const double x = std::strtod(text.c_str(), &end);
+        if (end == text.c_str()) {
+          sink_.error(loc(m_), "phenotype '" + ph.name + "': " + key + " of '" + parameter +
+                                   "' is not a number: '" + text + "'");
+          return std::nullopt;
+        }
+        return x;
+      };
+      if (auto x = number("value")) ph.values[parameter] = *x;
+      if (auto x = number("spread")) ph.spreads[parameter] = *x;
+    }
+    out_.model.phenotypes.push_back(std::move(ph));
+  }
 }
 
 void Importer::collect_ids() {

@@ -369,6 +369,18 @@ TEST(SbmlExport, BuiltinModelExportsCleanlyAndRoundTrips) {
   const SbmlExportSummary s = export_sbml(original, file);
   EXPECT_TRUE(s.ok()) << (s.problems.empty() ? "" : s.problems[0]);
   const Model back = load_model(file);
+  ASSERT_EQ(back.phenotypes.size(), original.phenotypes.size());
+  for (std::size_t i = 0; i < back.phenotypes.size(); ++i) {
+    EXPECT_EQ(back.phenotypes[i].name, original.phenotypes[i].name);
+    EXPECT_EQ(back.phenotypes[i].values, original.phenotypes[i].values);
+    EXPECT_EQ(back.phenotypes[i].spreads, original.phenotypes[i].spreads);
+  }
+  for (const Parameter& p : original.parameters) {
+    const int j = back.parameter_index(p.name);
+    ASSERT_GE(j, 0) << p.name;
+    EXPECT_EQ(back.parameters[static_cast<std::size_t>(j)].source, p.source) << p.name;
+    EXPECT_EQ(back.parameters[static_cast<std::size_t>(j)].unit.text, p.unit.text) << p.name;
+  }
   const auto r0 = run(original, 30.0, 30);
   const auto r1 = run(back, 30.0, 30);
   ASSERT_TRUE(r0.summary.ok()) << r0.summary.message;
