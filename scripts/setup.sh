@@ -13,6 +13,8 @@ packages=(
   libgtest-dev libbenchmark-dev                                # tests, benchmarks
   python3-numpy python3-scipy                                  # benchmark peers (SciPy)
 )
+packages+=(nodejs chromium)   # HTML reports embed uPlot from npm; headless browser test
+command -v npm >/dev/null || packages+=(npm)   # Debian's npm, unless nodejs ships its own
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -22,6 +24,12 @@ if ((${#missing[@]})); then
   sudo_cmd=(); [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# web/node_modules: uPlot (compiled into the binary for HTML reports) and playwright-core (the
+# browser test). Skipped while it is newer than the lock file, i.e. already installed from it.
+if [ ! web/node_modules/.package-lock.json -nt web/package-lock.json ]; then
+  npm ci --prefix web --no-audit --no-fund
 fi
 
 # Two compile jobs: the 2-core machines this must fit, and ~1.5 GB RAM per job at most.
