@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 
@@ -11,6 +12,7 @@
 #include "gutskin/compiled_model.hpp"
 #include "gutskin/io.hpp"
 #include "gutskin/model.hpp"
+#include "gutskin/report.hpp"
 #include "gutskin/scenario.hpp"
 #include "gutskin/simulate.hpp"
 
@@ -25,9 +27,13 @@ struct RunArgs {
   SimulateOptions options;
 };
 
-/// Where the HTML report gets wired in once include/gutskin/report.hpp exists.
-void check_report_available(const std::string& report) {
-  if (!report.empty()) throw InputError(SourceLoc{}, "--report is not available yet");
+/// The report is one .html file (checked before the run, not after: `--report out` is a slip).
+void check_report_path(const std::string& report) {
+  if (report.empty()) return;
+  std::string ext = std::filesystem::path(report).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (ext != ".html" && ext != ".htm")
+    throw InputError(SourceLoc{}, "--report: '" + report + "' should end in .html");
 }
 
 template <class Write>
@@ -66,7 +72,7 @@ void print_summary(const Scenario& scenario, const Model& model, const Simulatio
 }
 
 void run_scenario(const RunArgs& a, int& exit_code) {
-  check_report_available(a.report);
+  check_report_path(a.report);
   const Scenario scenario = load_scenario(resolve(a.scenario, "scenario"));
   const Model model = load_model(scenario.model_path);
   check_scenario(scenario, model);
@@ -94,6 +100,13 @@ void run_scenario(const RunArgs& a, int& exit_code) {
   write_file(out_dir / "summary.json",
              [&](std::ostream& f) { f << run_summary_to_json(scenario, model, result) << '\n'; });
   print_summary(scenario, model, result, out_dir);
+  if (!a.report.empty()) {
+    const std::filesystem::path dir = std::filesystem::path(a.report).parent_path();
+    if (!dir.empty()) std::filesystem::create_directories(dir);
+    write_html_report(scenario_report(scenario, model, result.trajectory, result.summary),
+                      std::filesystem::path(a.report));
+    fmt::print("report: {}\n", std::filesystem::absolute(a.report).lexically_normal().string());
+  }
   exit_code = result.summary.ok() ? exit_ok : exit_run_failed;
 }
 
@@ -112,7 +125,8 @@ void register_run(CLI::App& app, int& exit_code) {
   cmd->add_option("SCENARIO", args->scenario, "Scenario file or built-in scenario name")
       ->required();
   cmd->add_option("--out", args->out_dir, "Output folder (default: out/<scenario name>)");
-  cmd->add_option("--report", args->report, "Also write an HTML report to this file");
+  cmd->add_option("--report", args->report,
+                  "Also write an interactive HTML report (one self-contained file) here");
   cmd->add_option("--rtol", o.rtol, "Relative tolerance")->capture_default_str();
   cmd->add_option("--atol", o.atol, "Absolute tolerance (all states)")->capture_default_str();
   cmd->callback([args, &exit_code] { run_scenario(*args, exit_code); });
