@@ -7,7 +7,10 @@ metric: max over states and sets of |x - x_ref| / max(|x_ref|, 1e-6) at day 365 
 17/30/90/365, x_ref being the harness's CVODE run at rtol 1e-10 / atol 1e-14. A row whose
 checkpoint metric exceeds TOL is marked FAIL and makes the exit status 1.
 
-Each row may name baselines after '@' (comma-separated NAMEs) for its "ratio" column; rows
+RES may list several files of repeated runs separated by '|': the one with the lowest median
+is used (the run least disturbed by other load on the machine); "sims" then says "K (best of R)".
+
+Each row may name baselines after '@' (NAMEs separated by ';') for its "ratio" column; rows
 without one get "-".
 """
 import sys
@@ -32,8 +35,9 @@ ckpt = np.arange(len(ref_head)) >= 4
 rows = []
 for arg in sys.argv[3:]:
     spec, _, base = arg.partition("@")
-    name, path = spec.split("=", 1)
-    head, d = load(path)
+    name, paths = spec.split("=", 1)
+    runs = [load(p) + (p,) for p in paths.split("|")]
+    head, d, path = min(runs, key=lambda r: np.median(r[1][:, 1]))
     if head != ref_head:
         sys.exit(f"{path}: checkpoint columns differ from the reference's")
     R = np.array([ref_by_set[int(s)] for s in d[:, 0]])
@@ -43,9 +47,10 @@ for arg in sys.argv[3:]:
     rc = float(np.nanmax(rel[:, ckpt])) if ok.any() else float("nan")
     if np.isnan(rc) and ok.any():  # NaN checkpoints (a failed run) count as wrong
         rc = float("inf")
-    rows.append(dict(name=name, sims=len(d), med=float(np.median(d[:, 1])), tput=len(d) / d[:, 1].sum(),
+    sims = f"{len(d)} (best of {len(runs)})" if len(runs) > 1 else str(len(d))
+    rows.append(dict(name=name, sims=sims, med=float(np.median(d[:, 1])), tput=len(d) / d[:, 1].sum(),
                      rhs=float(np.median(d[:, 2])), rf=rf, rc=rc, failed=int((d[:, 3] != 1).sum()),
-                     base=[b for b in base.split(",") if b]))
+                     base=[b for b in base.split(";") if b]))
 by_name = {r["name"]: r for r in rows}
 
 print("| run | sims | median ms/sim | sims/s | median RHS evals | ratio to baseline (median) "
@@ -53,7 +58,7 @@ print("| run | sims | median ms/sim | sims/s | median RHS evals | ratio to basel
 print("|---|---:|---:|---:|---:|---|---:|---:|---|")
 bad = False
 for r in rows:
-    ratios = ", ".join(f"{r['med'] / by_name[b]['med']:.2f}× {b}" for b in r["base"] if b in by_name) or "-"
+    ratios = "; ".join(f"{r['med'] / by_name[b]['med']:.2f}× {b}" for b in r["base"] if b in by_name) or "-"
     passed = r["failed"] == 0 and r["rc"] <= tol
     bad |= not passed
     print(f"| {r['name']} | {r['sims']} | {1e3 * r['med']:.4g} | {r['tput']:.4g} | {r['rhs']:.0f} | {ratios} | "
