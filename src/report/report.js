@@ -209,6 +209,9 @@
       plugins: [windowsPlugin(panel.windows), tooltipPlugin(panel, colors)],
     };
     const chart = new uPlot(opts, data, holder);
+    // Band edges stay in the tooltip but not in the legend (the band's colour says enough).
+    const rows = chart.root.querySelectorAll(".u-legend .u-series");
+    for (let k = 1; k <= 2 * panel.bands.length && k < rows.length; k++) rows[k].style.display = "none";
 
     if (panel.windows.length) {
       const seen = new Set();
