@@ -1,0 +1,160 @@
+// End to end: `gutskin run … --report` writes a report, then web/test/check_report.mjs opens it
+// in Debian's headless Chromium through playwright-core and fails on any console or page
+// error, a network request, or a panel without a drawn chart; it saves a screenshot
+// (report_screenshots/ under the working directory, i.e. the build tree under ctest).
+// Skipped when /usr/bin/chromium or web/node_modules is missing (scripts/setup.sh installs both).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <limits>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include "gutskin/report.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path source_dir = GUTSKIN_SOURCE_DIR;
+
+struct Output {
+  int code = -1;
+  std::string text;  // stdout and stderr
+};
+
+std::string quoted(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+Output shell(const std::string& command) {
+  Output o;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) return o;
+  std::array<char, 4096> buf{};
+  std::size_t n = 0;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) o.text.append(buf.data(), n);
+  const int status = pclose(pipe);
+  o.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+  return o;
+}
+
+fs::path chromium_path() {
+  const char* env = std::getenv("GUTSKIN_CHROMIUM");
+  return env && *env ? fs::path(env) : fs::path("/usr/bin/chromium");
+}
+
+class ReportBrowser : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!fs::exists(chromium_path()))
+      GTEST_SKIP() << chromium_path() << " is missing (Debian package chromium; scripts/setup.sh)";
+    if (!fs::exists(source_dir / "web/node_modules/playwright-core"))
+      GTEST_SKIP() << "web/node_modules is missing (npm ci --prefix web; scripts/setup.sh)";
+    std::string pattern = (fs::temp_directory_path() / "gutskin_report_XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    tmp_ = pattern;
+  }
+  void TearDown() override {
+    std::error_code ec;
+    if (!tmp_.empty()) fs::remove_all(tmp_, ec);
+  }
+
+  /// Checks a report file in the browser; keeps the screenshot as report_screenshots/<name>.png.
+  void check_in_browser(const fs::path& report, const std::string& name) {
+    const fs::path shots = fs::absolute("report_screenshots");
+    fs::create_directories(shots);
+    const fs::path png = shots / (name + ".png");
+    fs::remove(png);
+    const Output check = shell("timeout 180 node " +
+                               quoted((source_dir / "web/test/check_report.mjs").string()) + " " +
+                               quoted(report.string()) + " " + quoted(png.string()));
+    EXPECT_EQ(check.code, 0) << check.text;
+    EXPECT_NE(check.text.find("\"problems\": []"), std::string::npos) << check.text;
+    EXPECT_TRUE(fs::exists(png)) << check.text;
+    if (fs::exists(png)) {
+      EXPECT_GT(fs::file_size(png), 20'000u);
+      std::cout << "screenshot: " << png.string() << '\n';
+    }
+  }
+
+  /// Runs the scenario with --report, checks the CLI says where the report is, then checks the
+  /// report in the browser and keeps its screenshot as report_screenshots/<name>.png.
+  void check_scenario(const std::string& scenario, const std::string& name) {
+    const fs::path report = tmp_ / (name + ".html");
+    const Output run = shell("cd " + quoted(source_dir.string()) + " && " + quoted(GUTSKIN_CLI) +
+                             " run " + quoted(scenario) + " --out " + quoted((tmp_ / "out").string()) +
+                             " --report " + quoted(report.string()));
+    ASSERT_EQ(run.code, 0) << run.text;
+    EXPECT_NE(run.text.find("report: " + report.string() + "\n"), std::string::npos) << run.text;
+    ASSERT_TRUE(fs::exists(report));
+
+    check_in_browser(report, name);
+  }
+
+  fs::path tmp_;
+};
+
+TEST_F(ReportBrowser, ScenarioReportRendersWithoutErrors) {
+  check_scenario("tests/data/report_scenario.yaml", "report_demo");
+}
+
+// What trial reports need: quantile bands, points, steps, a log axis, series on different x
+// grids (aligned in the page), an open-ended window and a bolus line.
+TEST_F(ReportBrowser, GenericPanelsRenderWithoutErrors) {
+  using gutskin::ReportSeries;
+  gutskin::Report r;
+  r.title = "Generic panels";
+  gutskin::ReportPanel bands;
+  bands.title = "CRP by arm";
+  bands.section = "Arms";
+  bands.y_unit = "mg/L";
+  for (int arm = 0; arm < 2; ++arm) {
+    ReportSeries median;
+    median.name = arm ? "probiotic median" : "placebo median";
+    gutskin::ReportBand band;
+    band.name = arm ? "probiotic 5-95%" : "placebo 5-95%";
+    for (int d = 0; d <= 84; d += 7) {
+      const double m = 3.0 - (arm ? 1.2 : 0.3) * d / 84.0;
+      median.x.push_back(d);
+      median.y.push_back(m);
+      band.x.push_back(d);
+      band.lower.push_back(m * 0.6);
+      band.upper.push_back(m * 1.5);
+    }
+    bands.series.push_back(median);
+    bands.bands.push_back(band);
+  }
+  bands.windows = {{.start = 0, .end = 84, .label = "treatment"}, {.start = 42, .end = 42, .label = "visit"}};
+  r.panels.push_back(bands);
+
+  gutskin::ReportPanel mixed;
+  mixed.title = "Counts on a log axis";
+  mixed.section = "Arms";
+  mixed.x_label = "week";
+  mixed.x_unit = "";
+  mixed.y_unit = "CFU/g";
+  mixed.y_log = true;
+  ReportSeries pts{.name = "samples", .x = {1, 2, 4, 8}, .y = {1e8, 3e8, 2e9, 5e9},
+                   .style = ReportSeries::Style::points};
+  ReportSeries step{.name = "dose", .x = {0, 3, 6, 9}, .y = {1e7, 1e10, 1e10, 1e7},
+                    .style = ReportSeries::Style::step, .color = "#444444", .dashed = true};
+  mixed.series = {pts, step};
+  mixed.windows = {{.start = 3, .end = std::numeric_limits<double>::infinity(), .label = "from week 3"}};
+  r.panels.push_back(mixed);
+  r.tables.push_back({.title = "Responders", .header = {"arm", "n", "%"},
+                      .rows = {{"placebo", "50", "12%"}, {"probiotic", "50", "31%"}}});
+  const fs::path report = tmp_ / "generic.html";
+  gutskin::write_html_report(r, report);
+  check_in_browser(report, "generic_panels");
+}
+
+}  // namespace
