@@ -398,14 +398,26 @@ class Run {
 
   // SBML semantics: an event fires when its trigger goes false → true; with a delay it is queued;
   // due events run in priority order, one at a time, re-checking triggers after each.
-  // `crossing`: CVODES' root directions when called at a root return (first pass only; after an
-  // event executes, the state has moved and values decide).
+  // `crossing`: CVODES' root directions at a root return. A crossed root keeps the sign of its
+  // direction for as long as its value is unchanged (the returned point may sit a rounding error
+  // on the old side); once an event moves it, its value decides.
   bool handle_events(double t, const int* crossing = nullptr) {
-    const int ne = static_cast<int>(model_.events.size());
+    const int ne = static_cast<int>(model_.events.size()), nr = m_.n_roots();
     std::unique_ptr<bool[]> now_all(new bool[std::max(ne, 1)]);
+    std::vector<double> g_at_root(nr), g(nr);
+    std::vector<int> direction(nr, 0);
+    if (crossing) {
+      m_.roots(t, x_, s_.inputs_at(t), g_at_root.data(), s_.ws);
+      direction.assign(crossing, crossing + nr);
+    }
     for (int guard = 0; guard < 100000; ++guard) {
       const double* u = s_.inputs_at(t);
-      m_.trigger_values(t, x_, u, guard == 0 ? crossing : nullptr, now_all.get(), s_.ws);
+      if (crossing && guard > 0) {
+        m_.roots(t, x_, u, g.data(), s_.ws);
+        for (int k = 0; k < nr; ++k)
+          if (g[k] != g_at_root[k]) direction[k] = 0;
+      }
+      m_.trigger_values(t, x_, u, crossing ? direction.data() : nullptr, now_all.get(), s_.ws);
       for (int e = 0; e < ne; ++e) {
         const bool now = now_all[e];
         if (now && !prev_trigger_[e]) schedule_event(e, t);
