@@ -5,7 +5,9 @@
 //   description: Probiotic from birth to 6 months in infants at risk of eczema
 //   model: gut_skin                     # built-in name, or a path relative to this file
 //   duration: 1 year                    # of the trial, from baseline (day 0)
-//   run_in: 0 days                      # optional: simulated before baseline, no intervention
+//   run_in: 90 days                     # optional: simulated before baseline (default 0)
+//   background:                         # optional: timeline shared by every arm; times are
+//     - {input: fibre, value: 5 g/day, from: -90 days}   # days from baseline, ≥ −run_in
 //   resolution: 1 day                   # optional: output grid for time-to-event endpoints
 //   population:
 //     phenotype: infant_eczema_risk
@@ -13,6 +15,7 @@
 //     patients: 1000
 //     seed: 42
 //     spread: {k_repair: 0.2}           # optional: SD of log(value), replacing model/phenotype
+//     spread_scale: 0.5                 # optional: multiplies every spread (default 1)
 //     normal: [x0]                      # optional: these vary normally (spread = SD / value)
 //     correlations:                     # optional: between the standard normals behind them
 //       - {between: [k_repair, il13_gain], rho: -0.3}
@@ -56,7 +59,7 @@ namespace gutskin {
 struct TrialArm {
   std::string name;
   std::string description;
-  std::vector<Intervention> timeline;  // times relative to baseline (day 0)
+  std::vector<Intervention> timeline;  // days from baseline (day 0); negative: in the run-in
   SourceLoc where;
 };
 
@@ -71,6 +74,7 @@ struct Population {
   long patients = 100;                       // N
   std::uint64_t seed = 1;
   std::map<std::string, double> spread;      // replaces model/phenotype spreads (SD of log)
+  double spread_scale = 1.0;                 // multiplies every spread (0: all at the median)
   std::vector<std::string> normal;           // parameters varying normally (spread = CV)
   std::vector<Correlation> correlations;
   std::map<std::string, SourceLoc> spread_where;
@@ -116,6 +120,7 @@ struct Trial {
   double run_in = 0.0;                 // days before baseline
   double resolution = 1.0;             // days between outputs for time-to-event endpoints
   Population population;
+  std::vector<Intervention> background;  // in every arm, before the arm's own entries
   std::vector<TrialArm> arms;
   std::vector<Endpoint> endpoints;
   TrialStatistics statistics;

@@ -112,8 +112,9 @@ void run(const TrialArgs& a, int& exit_code) {
                trial.endpoints.size() == 1 ? "" : "s");
     fmt::print("{}", s.full_report());
     if (s.status == TrialStatus::stopped)
-      fmt::print("stopped: continue with `gutskin trial {} --out {} --resume`\n", a.trial,
-                 o.out_dir.string());
+      fmt::print("stopped: continue with `gutskin trial {} --out {}{}{} --resume`\n", a.trial,
+                 o.out_dir.string(), a.patients > 0 ? fmt::format(" --patients {}", a.patients) : "",
+                 a.seed >= 0 ? fmt::format(" --seed {}", a.seed) : "");
   }
   // Interrupted: 130 like a shell; failed patients are data, not a failed command.
   exit_code = s.status == TrialStatus::completed ? exit_ok : 130;

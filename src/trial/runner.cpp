@@ -154,7 +154,8 @@ TrialSummary run_trial(const Trial& trial, const TrialOptions& options) {
     Scenario sc;
     sc.name = arm.name;
     sc.duration = trial.run_in + trial.duration;
-    sc.timeline = arm.timeline;
+    sc.timeline = trial.background;
+    sc.timeline.insert(sc.timeline.end(), arm.timeline.begin(), arm.timeline.end());
     for (auto& iv : sc.timeline) {
       iv.start += trial.run_in;
       iv.end += trial.run_in;
@@ -251,7 +252,10 @@ TrialSummary run_trial(const Trial& trial, const TrialOptions& options) {
       values.clear();
       try {
         const SimulationResult r = slot->run(p, schedules[a], sim);
-        if (r.summary.termination == Termination::cancelled) {
+        // Stopped in the middle (the simulator may report a cancelled run as completed with a
+        // short trajectory): not an outcome, the patient is simply not done.
+        if (r.summary.termination == Termination::cancelled ||
+            (stopping() && r.trajectory.times.size() < plan.times().size())) {
           out->cancelled = true;
           return out;
         }

@@ -66,6 +66,7 @@ PopulationSampler::PopulationSampler(const Model& model, const Population& popul
   for (const auto& [name, v] : population.patient.overrides)
     if (const int k = model.parameter_index(name); k >= 0) spread[k] = 0.0;
 
+  for (double& x : spread) x *= population.spread_scale;
   for (std::size_t k = 0; k < model.parameters.size(); ++k) {
     if (!(spread[k] > 0)) continue;
     const Parameter& p = model.parameters[k];

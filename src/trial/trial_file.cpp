@@ -124,7 +124,8 @@ void read_population(Reader& r, const YAML::Node& p, Population& pop) {
     r.error(p, "expected {phenotype: NAME, patients: N, seed: S, spread: {...}}");
     return;
   }
-  r.check_keys(p, {"phenotype", "overrides", "patients", "seed", "spread", "normal", "correlations"},
+  r.check_keys(p, {"phenotype", "overrides", "patients", "seed", "spread", "spread_scale", "normal",
+                  "correlations"},
                "population");
   if (p["phenotype"]) {
     if (auto s = r.text(p["phenotype"], "a phenotype name")) pop.patient.phenotype = *s;
@@ -167,6 +168,12 @@ void read_population(Reader& r, const YAML::Node& p, Population& pop) {
           pop.spread[kv.first.Scalar()] = *v;
           pop.spread_where[kv.first.Scalar()] = r.loc(kv.first);
         }
+    }
+  }
+  if (p["spread_scale"]) {
+    if (auto v = r.number(p["spread_scale"])) {
+      if (*v >= 0 && *v <= 10) pop.spread_scale = *v;
+      else r.error(p["spread_scale"], "'spread_scale' must be from 0 to 10");
     }
   }
   if (p["normal"]) pop.normal = r.names(p["normal"], "parameter names");
@@ -343,7 +350,7 @@ Trial load_trial(const fs::path& path) {
   }
   t.where = r.loc(root);
   r.check_keys(root, {"trial", "description", "model", "duration", "run_in", "resolution",
-                      "population", "arms", "endpoints", "statistics", "report"},
+                      "population", "background", "arms", "endpoints", "statistics", "report"},
                "trial");
   t.name = path.stem().string();
   if (root["trial"])
@@ -387,6 +394,17 @@ Trial load_trial(const fs::path& path) {
   if (!root["population"]) r.error(root, "missing 'population'");
   else read_population(r, root["population"], t.population);
 
+  // Timelines may reach back into the run-in, not before it.
+  auto check_times = [&](const std::vector<Intervention>& timeline) {
+    for (const auto& iv : timeline)
+      if (iv.start < -t.run_in - 1e-9)
+        r.sink.error(iv.where, "'" + iv.target + "' starts at day " + format_number(iv.start) +
+                                   ", before the run-in (day " + format_number(-t.run_in) + ")");
+  };
+  if (root["background"]) {
+    t.background = detail::read_timeline(root["background"], r.file(), r.sink);
+    check_times(t.background);
+  }
   if (!root["arms"]) {
     r.error(root, "missing 'arms'");
   } else if (const YAML::Node arms = root["arms"]; !arms.IsSequence() || arms.size() == 0) {
@@ -411,6 +429,7 @@ Trial load_trial(const fs::path& path) {
       if (a["description"])
         if (auto s = r.text(a["description"], "a description")) arm.description = *s;
       if (a["timeline"]) arm.timeline = detail::read_timeline(a["timeline"], r.file(), r.sink);
+      check_times(arm.timeline);
       t.arms.push_back(std::move(arm));
     }
   }
@@ -486,9 +505,11 @@ Trial load_trial(const fs::path& path) {
 void check_trial(const Trial& trial, const Model& model) {
   DiagnosticSink sink;
   // Arms: the same checks as a scenario's timeline.
-  for (const auto& arm : trial.arms) {
+  std::vector<std::vector<Intervention>> timelines = {trial.background};
+  for (const auto& arm : trial.arms) timelines.push_back(arm.timeline);
+  for (const auto& timeline : timelines) {
     Scenario sc;
-    sc.timeline = arm.timeline;
+    sc.timeline = timeline;
     sc.duration = trial.duration;
     try {
       check_scenario(sc, model);
