@@ -3,7 +3,7 @@
 //
 // Grammar (precedence low → high):  or  and  not  comparison(< <= > >= == !=)  + -  * /  unary -  ^
 // Literals: 1, 2.5, 1e-3.  Names: [A-Za-z_][A-Za-z0-9_]*.  `time` (alias `t`) is model time in days.
-// Functions: exp log ln log10 sqrt abs sin cos tan floor ceil min max pow
+// Functions: exp log ln log10 sqrt abs sin cos tan asin acos atan floor ceil min max pow
 //            piecewise(v1, c1, v2, c2, ..., otherwise)   if(cond, then, else)
 //            hill(x, K, n) = x^n/(K^n + x^n)        hill_inh(x, K, n) = K^n/(K^n + x^n)
 //            mm(x, K) = x/(K + x)   (Michaelis–Menten)
@@ -27,7 +27,7 @@ enum class Op : unsigned char {
   lt, le, gt, ge, eq, ne, logical_and, logical_or, logical_not,
   piecewise,  // args: v1, c1, v2, c2, ..., otherwise (always odd count; otherwise may be NaN const)
   min, max,   // two or more args
-  exp, log, log10, sqrt, abs, sin, cos, tan, floor, ceil,
+  exp, log, log10, sqrt, abs, sin, cos, tan, asin, acos, atan, floor, ceil,
 };
 
 struct ExprNode;

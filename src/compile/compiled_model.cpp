@@ -215,6 +215,9 @@ class Builder {
       case Op::sin: return unary(TOp::sin);
       case Op::cos: return unary(TOp::cos);
       case Op::tan: return unary(TOp::tan);
+      case Op::asin: return unary(TOp::asin);
+      case Op::acos: return unary(TOp::acos);
+      case Op::atan: return unary(TOp::atan);
       case Op::floor: return unary(TOp::floor);
       case Op::ceil: return unary(TOp::ceil);
     }

@@ -36,6 +36,9 @@ void Program::run(double* s) const {
       case TOp::sin: r = std::sin(a); break;
       case TOp::cos: r = std::cos(a); break;
       case TOp::tan: r = std::tan(a); break;
+      case TOp::asin: r = std::asin(a); break;
+      case TOp::acos: r = std::acos(a); break;
+      case TOp::atan: r = std::atan(a); break;
       case TOp::floor: r = std::floor(a); break;
       case TOp::ceil: r = std::ceil(a); break;
       default: r = NAN; break;

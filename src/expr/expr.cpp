@@ -26,6 +26,9 @@ bool is_function(Op op) {
     case Op::sin:
     case Op::cos:
     case Op::tan:
+    case Op::asin:
+    case Op::acos:
+    case Op::atan:
     case Op::floor:
     case Op::ceil: return true;
     default: return false;
@@ -45,6 +48,9 @@ const char* function_name(Op op) {
     case Op::sin: return "sin";
     case Op::cos: return "cos";
     case Op::tan: return "tan";
+    case Op::asin: return "asin";
+    case Op::acos: return "acos";
+    case Op::atan: return "atan";
     case Op::floor: return "floor";
     case Op::ceil: return "ceil";
     default: return "?";
@@ -262,6 +268,9 @@ double eval(const Expr& e, const std::function<double(const std::string&)>& look
     case Op::sin: return std::sin(arg(0));
     case Op::cos: return std::cos(arg(0));
     case Op::tan: return std::tan(arg(0));
+    case Op::asin: return std::asin(arg(0));
+    case Op::acos: return std::acos(arg(0));
+    case Op::atan: return std::atan(arg(0));
     case Op::floor: return std::floor(arg(0));
     case Op::ceil: return std::ceil(arg(0));
   }
@@ -489,6 +498,13 @@ Expr differentiate(const Expr& e, const std::string& var) {
     case Op::sin: r = mk(Op::mul, {mk(Op::cos, {a[0]}), d(0)}); break;
     case Op::cos: r = mk(Op::neg, {mk(Op::mul, {mk(Op::sin, {a[0]}), d(0)})}); break;
     case Op::tan: r = mk(Op::div, {d(0), mk(Op::pow, {mk(Op::cos, {a[0]}), num(2)})}); break;
+    case Op::asin:
+    case Op::acos: {  // ±dx / sqrt(1 − x²)
+      const Expr q = mk(Op::div, {d(0), mk(Op::sqrt, {mk(Op::sub, {num(1), mk(Op::pow, {a[0], num(2)})})})});
+      r = e->op == Op::asin ? q : mk(Op::neg, {q});
+      break;
+    }
+    case Op::atan: r = mk(Op::div, {d(0), mk(Op::add, {num(1), mk(Op::pow, {a[0], num(2)})})}); break;
   }
   return simplify(r);
 }

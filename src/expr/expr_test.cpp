@@ -205,6 +205,9 @@ TEST(ExprEvaluate, EveryFunction) {
   EXPECT_DOUBLE_EQ(eval("sin(x)", v), std::sin(0.7));
   EXPECT_DOUBLE_EQ(eval("cos(x)", v), std::cos(0.7));
   EXPECT_DOUBLE_EQ(eval("tan(x)", v), std::tan(0.7));
+  EXPECT_DOUBLE_EQ(eval("asin(x)", v), std::asin(0.7));
+  EXPECT_DOUBLE_EQ(eval("acos(x)", v), std::acos(0.7));
+  EXPECT_DOUBLE_EQ(eval("atan(x)", v), std::atan(0.7));
   EXPECT_DOUBLE_EQ(eval("floor(y)", v), -2);
   EXPECT_DOUBLE_EQ(eval("ceil(y)", v), -1);
   EXPECT_DOUBLE_EQ(eval("floor(x)", v), 0);
@@ -295,6 +298,7 @@ const std::vector<DerivativeCase>& derivative_cases() {
       {"max(x^2, y, 2 - x)", "x"},
       {"abs(x - 1.5)", "x"},
       {"cos(x)^2 + tan(x/3)", "x"},
+      {"asin(x/4) + acos(x/5) * atan(2*x)", "x"},
       {"floor(x) * x + ceil(x)", "x"},
       {"-x^2 / (y - x)", "x"},
       {"x * (x > 1) + (x <= 1 and y > 0) + (not (x == y))", "x"},

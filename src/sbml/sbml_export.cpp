@@ -83,6 +83,9 @@ std::string fmt_g(double v) { return fmt::format("{:.17g}", v); }
     case Op::tan: return typed(::AST_FUNCTION_TAN);
     case Op::floor: return typed(::AST_FUNCTION_FLOOR);
     case Op::ceil: return typed(::AST_FUNCTION_CEILING);
+    case Op::asin: return typed(::AST_FUNCTION_ARCSIN);
+    case Op::acos: return typed(::AST_FUNCTION_ARCCOS);
+    case Op::atan: return typed(::AST_FUNCTION_ARCTAN);
   }
   throw InputError(SourceLoc{}, "export-sbml: expression operator not representable in SBML");
 }

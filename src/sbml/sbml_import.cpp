@@ -1090,12 +1090,15 @@ Expr Importer::math(const ::ASTNode* n, const ::SBase* where, const Bindings& b)
           return mul(constant(0.5), un(Op::log, div(add(x, one), sub(x, one))));
       }
     }
-    case ::AST_FUNCTION_ARCSIN: return unsupported("arcsin");
-    case ::AST_FUNCTION_ARCCOS: return unsupported("arccos");
-    case ::AST_FUNCTION_ARCTAN: return unsupported("arctan");
-    case ::AST_FUNCTION_ARCSEC: return unsupported("arcsec");
-    case ::AST_FUNCTION_ARCCSC: return unsupported("arccsc");
-    case ::AST_FUNCTION_ARCCOT: return unsupported("arccot");
+    case ::AST_FUNCTION_ARCSIN: return need(1, "arcsin") ? un(Op::asin, arg(0)) : constant(kNaN);
+    case ::AST_FUNCTION_ARCCOS: return need(1, "arccos") ? un(Op::acos, arg(0)) : constant(kNaN);
+    case ::AST_FUNCTION_ARCTAN: return need(1, "arctan") ? un(Op::atan, arg(0)) : constant(kNaN);
+    case ::AST_FUNCTION_ARCSEC:  // arcsec x = arccos(1/x), arccsc x = arcsin(1/x), arccot x = arctan(1/x)
+      return need(1, "arcsec") ? un(Op::acos, div(constant(1.0), arg(0))) : constant(kNaN);
+    case ::AST_FUNCTION_ARCCSC:
+      return need(1, "arccsc") ? un(Op::asin, div(constant(1.0), arg(0))) : constant(kNaN);
+    case ::AST_FUNCTION_ARCCOT:
+      return need(1, "arccot") ? un(Op::atan, div(constant(1.0), arg(0))) : constant(kNaN);
     case ::AST_FUNCTION_FACTORIAL: {
       if (!need(1, "factorial")) return constant(kNaN);
       // Only of a constant: numbers and parameters/compartments declared constant without
