@@ -549,7 +549,9 @@ void check_trial(const Trial& trial, const Model& model) {
       sink.error(ep.where, "unknown observable '" + ep.observable + "' in endpoint '" + ep.name +
                                "'" + did_you_mean(ep.observable, observables));
   for (const auto& name : trial.band_observables)
-    if (model.observable_index(name) < 0)
+    if (model.observable_index(name) < 0 &&
+        std::none_of(trial.endpoints.begin(), trial.endpoints.end(),
+                     [&](const Endpoint& ep) { return ep.observable == name; }))  // said above
       sink.error(trial.where, "unknown observable '" + name + "' in report trajectories" +
                                   did_you_mean(name, observables));
   sink.throw_if_any();
