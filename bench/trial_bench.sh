@@ -20,7 +20,7 @@ trial: bench_$1
 description: Benchmark - low-glycaemic diet against usual diet in acne-prone adolescents
 model: gut_skin
 duration: $1 days
-population: {phenotype: acne_prone_adolescent, patients: 100, seed: 1, spread_scale: 0.5}
+population: {phenotype: acne_prone_adolescent, patients: 100, seed: 1}
 arms:
   - name: usual_diet
   - name: low_gl_diet
