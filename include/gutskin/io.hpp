@@ -34,6 +34,19 @@ std::string run_summary_to_json(const Scenario& scenario, const Model& model,
 /// model-file grammar.
 std::string model_to_json(const Model& model);
 
+/// Parameter tables in Markdown, one per module (the file a parameter was read from, in model
+/// order): name, value, unit, bounds, spread, source, description; then the phenotypes. Used to
+/// generate the model card (`gutskin describe --markdown`), so the card cannot drift from the
+/// model files. Deterministic: the same model always gives the same text.
+std::string model_to_markdown(const Model& model);
+
+/// For people: per model module (in model order — gut before skin in the built-in model), the
+/// observables that moved most during the run, each as `baseline → extreme (day d) → end unit`.
+/// An observable counts as moved when its largest deviation from baseline exceeds 5% of the
+/// baseline (or of its range over the run, when the baseline is 0). At most `per_module` per
+/// module, largest first; "" when nothing moved.
+std::string change_summary(const Model& model, const Trajectory& trajectory, int per_module = 3);
+
 /// What a YAML file holds, from its top-level keys: `scenario:` → scenario, `trial:` → trial,
 /// anything else (including folders and SBML files) → model. Throws InputError for a missing
 /// or malformed file.

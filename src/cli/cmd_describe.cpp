@@ -115,6 +115,7 @@ void register_describe(CLI::App& app, int& exit_code) {
   struct Args {
     std::string model;
     bool json = false;
+    bool markdown = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
@@ -122,10 +123,16 @@ void register_describe(CLI::App& app, int& exit_code) {
   cmd->add_option("MODEL", args->model, "Model file, folder, SBML file or built-in model name")
       ->required();
   cmd->add_flag("--json", args->json, "Print JSON instead of tables");
+  cmd->add_flag("--markdown", args->markdown,
+                "Print the parameter tables (per module) and phenotypes as Markdown, as in the "
+                "model card")
+      ->excludes("--json");
   cmd->callback([args, &exit_code] {
     const Model model = load_model(resolve(args->model, "model"));
     if (args->json)
       fmt::print("{}\n", model_to_json(model));
+    else if (args->markdown)
+      fmt::print("{}", model_to_markdown(model));
     else
       print_model(model);
     exit_code = exit_ok;

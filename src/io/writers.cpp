@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "fmt/format.h"
@@ -186,6 +187,76 @@ std::string model_to_json(const Model& m) {
                           {"spread", p.spreads}});
   j["phenotypes"] = phenotypes;
   return j.dump(2);
+}
+
+namespace {
+
+/// A Markdown table cell: pipes escaped, line breaks flattened, empty as a dash.
+std::string md_cell(const std::string& text) {
+  if (text.empty()) return "-";
+  std::string out;
+  for (char c : text) {
+    if (c == '|') out += "\\|";
+    else if (c == '\n' || c == '\r') out += ' ';
+    else out += c;
+  }
+  return out;
+}
+
+std::string md_number(double v) { return fmt::format("{:.6g}", v); }
+
+/// The module a name was read from: the stem of its file ("microbiome" for microbiome.yaml).
+std::string module_of(const SourceLoc& where) {
+  if (where.file.empty()) return "(model)";
+  return std::filesystem::path(where.file).stem().string();
+}
+
+}  // namespace
+
+std::string model_to_markdown(const Model& m) {
+  std::string out;
+  // Modules in the order their first parameter appears.
+  std::vector<std::string> modules;
+  for (const Parameter& p : m.parameters) {
+    const std::string mod = module_of(p.where);
+    if (std::find(modules.begin(), modules.end(), mod) == modules.end()) modules.push_back(mod);
+  }
+  out += fmt::format("{} parameters in {} modules. Spread = SD of log(value) across virtual "
+                     "patients (log-normal); a dash = the same in every patient.\n",
+                     m.parameters.size(), modules.size());
+  for (const std::string& mod : modules) {
+    std::size_t count = 0;
+    for (const Parameter& p : m.parameters) count += module_of(p.where) == mod;
+    out += fmt::format("\n#### {} ({} parameters)\n\n", mod, count);
+    out += "| name | value | unit | bounds | spread | source | description |\n";
+    out += "| --- | --- | --- | --- | --- | --- | --- |\n";
+    for (const Parameter& p : m.parameters) {
+      if (module_of(p.where) != mod) continue;
+      std::string bounds = "-";
+      if (p.lower || p.upper)
+        bounds = fmt::format("[{}, {}]", p.lower ? md_number(*p.lower) : "-inf",
+                             p.upper ? md_number(*p.upper) : "inf");
+      const std::string value = p.initial ? "= " + to_string(p.initial) : md_number(p.value);
+      out += fmt::format("| `{}` | {} | {} | {} | {} | {} | {} |\n", p.name, md_cell(value),
+                         md_cell(p.unit.text), bounds, p.spread > 0 ? md_number(p.spread) : "-",
+                         md_cell(p.source), md_cell(p.description));
+    }
+  }
+  if (!m.phenotypes.empty()) {
+    out += fmt::format("\n#### phenotypes ({})\n\n", m.phenotypes.size());
+    out += "| phenotype | parameter values | spreads | description |\n";
+    out += "| --- | --- | --- | --- |\n";
+    for (const Phenotype& ph : m.phenotypes) {
+      std::string values, spreads;
+      for (const auto& [name, value] : ph.values)
+        values += (values.empty() ? "" : ", ") + fmt::format("`{}` = {}", name, md_number(value));
+      for (const auto& [name, spread] : ph.spreads)
+        spreads += (spreads.empty() ? "" : ", ") + fmt::format("`{}` {}", name, md_number(spread));
+      out += fmt::format("| `{}` | {} | {} | {} |\n", ph.name, md_cell(values), md_cell(spreads),
+                         md_cell(ph.description));
+    }
+  }
+  return out;
 }
 
 }  // namespace gutskin
