@@ -352,6 +352,7 @@ CompiledModel::CompiledModel(Model model) : model_(std::move(model)), tape_(std:
       in.dst = relocate(in.dst), in.a = relocate(in.a), in.b = relocate(in.b), in.c = relocate(in.c);
     }
     for (auto& o : p.outputs) o = relocate(o);
+    p.schedule();
   };
   for (Program* p : {&t.rhs, &t.jacobian, &t.variables, &t.observables, &t.roots, &t.triggers})
     relocate_program(*p);

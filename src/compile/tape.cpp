@@ -1,50 +1,106 @@
 #include "compile/tape.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <numeric>
+#include <unordered_map>
 
 namespace gutskin::detail {
 
-void Program::run(double* s) const {
-  for (const Instr& in : code) {
-    const double a = s[in.a];
-    double r;
-    switch (in.op) {
-      case TOp::add: r = a + s[in.b]; break;
-      case TOp::sub: r = a - s[in.b]; break;
-      case TOp::mul: r = a * s[in.b]; break;
-      case TOp::div: r = a / s[in.b]; break;
-      case TOp::pow: r = std::pow(a, s[in.b]); break;
-      case TOp::square: r = a * a; break;
-      case TOp::neg: r = -a; break;
-      case TOp::lt: r = a < s[in.b]; break;
-      case TOp::le: r = a <= s[in.b]; break;
-      case TOp::gt: r = a > s[in.b]; break;
-      case TOp::ge: r = a >= s[in.b]; break;
-      case TOp::eq: r = a == s[in.b]; break;
-      case TOp::ne: r = a != s[in.b]; break;
-      case TOp::logical_and: r = (a != 0.0) && (s[in.b] != 0.0); break;
-      case TOp::logical_or: r = (a != 0.0) || (s[in.b] != 0.0); break;
-      case TOp::logical_not: r = a == 0.0; break;
-      case TOp::select: r = a != 0.0 ? s[in.b] : s[in.c]; break;
-      case TOp::min: r = std::fmin(a, s[in.b]); break;
-      case TOp::max: r = std::fmax(a, s[in.b]); break;
-      case TOp::exp: r = std::exp(a); break;
-      case TOp::log: r = std::log(a); break;
-      case TOp::log10: r = std::log10(a); break;
-      case TOp::sqrt: r = std::sqrt(a); break;
-      case TOp::abs: r = std::fabs(a); break;
-      case TOp::sin: r = std::sin(a); break;
-      case TOp::cos: r = std::cos(a); break;
-      case TOp::tan: r = std::tan(a); break;
-      case TOp::asin: r = std::asin(a); break;
-      case TOp::acos: r = std::acos(a); break;
-      case TOp::atan: r = std::atan(a); break;
-      case TOp::floor: r = std::floor(a); break;
-      case TOp::ceil: r = std::ceil(a); break;
-      default: r = NAN; break;
-    }
-    s[in.dst] = r;
+namespace {
+
+template <class F>
+void unary(const Instr* in, const Instr* end, double* s, F f) {
+  for (; in != end; ++in) s[in->dst] = f(s[in->a]);
+}
+template <class F>
+void binary(const Instr* in, const Instr* end, double* s, F f) {
+  for (; in != end; ++in) s[in->dst] = f(s[in->a], s[in->b]);
+}
+
+// One group: every instruction has the same opcode, so the dispatch happens once per group and
+// the loop body is a single operation the compiler can schedule tightly.
+void run_group(TOp op, const Instr* in, const Instr* end, double* s) {
+  switch (op) {
+    case TOp::add: return binary(in, end, s, [](double a, double b) { return a + b; });
+    case TOp::sub: return binary(in, end, s, [](double a, double b) { return a - b; });
+    case TOp::mul: return binary(in, end, s, [](double a, double b) { return a * b; });
+    case TOp::div: return binary(in, end, s, [](double a, double b) { return a / b; });
+    case TOp::pow: return binary(in, end, s, [](double a, double b) { return std::pow(a, b); });
+    case TOp::square: return unary(in, end, s, [](double a) { return a * a; });
+    case TOp::neg: return unary(in, end, s, [](double a) { return -a; });
+    case TOp::lt: return binary(in, end, s, [](double a, double b) { return double(a < b); });
+    case TOp::le: return binary(in, end, s, [](double a, double b) { return double(a <= b); });
+    case TOp::gt: return binary(in, end, s, [](double a, double b) { return double(a > b); });
+    case TOp::ge: return binary(in, end, s, [](double a, double b) { return double(a >= b); });
+    case TOp::eq: return binary(in, end, s, [](double a, double b) { return double(a == b); });
+    case TOp::ne: return binary(in, end, s, [](double a, double b) { return double(a != b); });
+    case TOp::logical_and:
+      return binary(in, end, s, [](double a, double b) { return double(a != 0.0 && b != 0.0); });
+    case TOp::logical_or:
+      return binary(in, end, s, [](double a, double b) { return double(a != 0.0 || b != 0.0); });
+    case TOp::logical_not: return unary(in, end, s, [](double a) { return double(a == 0.0); });
+    case TOp::select:
+      for (; in != end; ++in) s[in->dst] = s[in->a] != 0.0 ? s[in->b] : s[in->c];
+      return;
+    // NaN-propagating, like the reference evaluator (std::fmin would drop a NaN).
+    case TOp::min:
+      return binary(in, end, s, [](double a, double b) { return std::isnan(a) || std::isnan(b) ? NAN : std::min(a, b); });
+    case TOp::max:
+      return binary(in, end, s, [](double a, double b) { return std::isnan(a) || std::isnan(b) ? NAN : std::max(a, b); });
+    case TOp::exp: return unary(in, end, s, [](double a) { return std::exp(a); });
+    case TOp::log: return unary(in, end, s, [](double a) { return std::log(a); });
+    case TOp::log10: return unary(in, end, s, [](double a) { return std::log10(a); });
+    case TOp::sqrt: return unary(in, end, s, [](double a) { return std::sqrt(a); });
+    case TOp::abs: return unary(in, end, s, [](double a) { return std::fabs(a); });
+    case TOp::sin: return unary(in, end, s, [](double a) { return std::sin(a); });
+    case TOp::cos: return unary(in, end, s, [](double a) { return std::cos(a); });
+    case TOp::tan: return unary(in, end, s, [](double a) { return std::tan(a); });
+    case TOp::asin: return unary(in, end, s, [](double a) { return std::asin(a); });
+    case TOp::acos: return unary(in, end, s, [](double a) { return std::acos(a); });
+    case TOp::atan: return unary(in, end, s, [](double a) { return std::atan(a); });
+    case TOp::floor: return unary(in, end, s, [](double a) { return std::floor(a); });
+    case TOp::ceil: return unary(in, end, s, [](double a) { return std::ceil(a); });
   }
+}
+
+}  // namespace
+
+void Program::schedule() {
+  // Level of an instruction: 1 + the highest level among the instructions producing its
+  // operands (slots nobody writes are level 0). Instructions of one level are independent.
+  std::unordered_map<std::int32_t, int> level_of_slot;
+  std::vector<int> level(code.size());
+  auto lv = [&](std::int32_t slot) {
+    auto it = level_of_slot.find(slot);
+    return it == level_of_slot.end() ? 0 : it->second;
+  };
+  for (std::size_t i = 0; i < code.size(); ++i) {
+    const Instr& in = code[i];
+    level[i] = 1 + std::max({lv(in.a), lv(in.b), lv(in.c)});
+    level_of_slot[in.dst] = level[i];
+  }
+  std::vector<std::size_t> order(code.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
+    return std::tie(level[x], code[x].op) < std::tie(level[y], code[y].op);
+  });
+  std::vector<Instr> sorted;
+  sorted.reserve(code.size());
+  groups.clear();
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const std::size_t i = order[k];
+    if (k == 0 || level[i] != level[order[k - 1]] || code[i].op != sorted.back().op)
+      groups.push_back({code[i].op, static_cast<std::uint32_t>(k), 0});
+    sorted.push_back(code[i]);
+    groups.back().end = static_cast<std::uint32_t>(k + 1);
+  }
+  code = std::move(sorted);
+}
+
+void Program::run(double* s) const {
+  const Instr* base = code.data();
+  for (const Group& g : groups) run_group(g.op, base + g.begin, base + g.end, s);
 }
 
 std::size_t Tape::size() const {
