@@ -80,6 +80,7 @@ int run(const BenchOptions& o) {
   opt.rtol = o.rtol, opt.atol = o.atol;
   opt.linear_solver = parse_solver(o.linear_solver);
   opt.non_negative = o.non_negative;
+  opt.record_variables = false;  // like the peers: states at every output, nothing else
   for (int d = 1; d <= static_cast<int>(o.t_end); ++d) opt.output_times.push_back(d);
   const InputSchedule schedule = default_schedule(m);
 

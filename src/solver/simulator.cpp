@@ -222,6 +222,7 @@ struct Simulator::Impl {
       if (kind == LinearSolver::klu) {
         matrix.reset(SUNSparseMatrix(m, m, std::max(model.jacobian_nonzeros(), 1), CSC_MAT, ctx.get()));
         solver.reset(SUNLinSol_KLU(y.get(), matrix.get(), ctx.get()));
+        check_flag(SUNLinSol_KLUSetOrdering(solver.get(), 0), "SUNLinSol_KLUSetOrdering");  // AMD
       } else {
         matrix.reset(SUNDenseMatrix(m, m, ctx.get()));
         solver.reset(SUNLinSol_Dense(y.get(), matrix.get(), ctx.get()));
@@ -287,13 +288,14 @@ class Run {
     apply_boluses(t, /*include_start=*/true);
     for (const auto& ev : model_.events) prev_trigger_.push_back(ev.initial_value);
     s_.setup(opt_, t);
+    jacobian_evals_at_start_ = jacobian_evals();
     bool ok = handle_events(t) && check_initial_state();
     if (ok) reinit(t);
     while (ok) {
       record_outputs_until(t);
       if (next_output_ == opt_.output_times.size()) break;
       if (opt_.progress && opt_.progress(t) == CallbackResult::stop) {
-        finish(Termination::cancelled, fmt::format("cancelled at t = {:g} day", t));
+        ok = finish(Termination::cancelled, fmt::format("cancelled at t = {:g} day", t));
         break;
       }
       const double t_disc = next_discontinuity(t);
@@ -320,11 +322,12 @@ class Run {
         set_segment(t);
         apply_boluses(t, false);
         ok = handle_events(t);
-        if (ok) reinit(t);
+        if (ok && t < t_end_) reinit(t);
       }
     }
     if (ok) summary_.termination = Termination::completed;
     collect_stats();
+    summary_.jacobian_evals = jacobian_evals() - jacobian_evals_at_start_;
     summary_.t_reached = result_.trajectory.times.empty() ? opt_.t_start : result_.trajectory.times.back();
     summary_.linear_solver = s_.solver_kind == LinearSolver::klu ? "KLU (sparse)" : "dense";
     summary_.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -343,7 +346,8 @@ class Run {
     auto& tr = result_.trajectory;
     for (const auto& o : model_.observables) tr.columns.push_back(o.name), tr.units.push_back(o.unit.text);
     for (const auto& st : model_.states) tr.columns.push_back(st.name), tr.units.push_back(st.unit.text);
-    for (const auto& v : model_.variables) tr.columns.push_back(v.name), tr.units.push_back(v.unit.text);
+    if (opt_.record_variables)
+      for (const auto& v : model_.variables) tr.columns.push_back(v.name), tr.units.push_back(v.unit.text);
     tr.times.reserve(opt_.output_times.size());
     tr.values.reserve(opt_.output_times.size() * tr.columns.size());
   }
@@ -383,7 +387,7 @@ class Run {
   void record_outputs_until(double t) {
     const double eps = 1e-12 * std::max(1.0, std::fabs(t));
     auto& tr = result_.trajectory;
-    const int no = m_.n_observables(), ns = m_.n_states(), nv = m_.n_variables();
+    const int no = m_.n_observables(), ns = m_.n_states(), nv = opt_.record_variables ? m_.n_variables() : 0;
     while (next_output_ < opt_.output_times.size() && opt_.output_times[next_output_] <= t + eps) {
       const double to = opt_.output_times[next_output_++];
       const double* u = s_.inputs_at(t);
@@ -391,7 +395,7 @@ class Run {
       tr.values.resize(row + no + ns + nv);
       m_.observables(t, x_, u, tr.values.data() + row, s_.ws);
       std::copy(x_, x_ + ns, tr.values.begin() + row + no);
-      m_.variables(t, x_, u, tr.values.data() + row + no + ns, s_.ws);
+      if (nv > 0) m_.variables(t, x_, u, tr.values.data() + row + no + ns, s_.ws);
       tr.times.push_back(to);
     }
   }
@@ -475,13 +479,19 @@ class Run {
     check_flag(CVodeReInit(s_.mem.get(), t, s_.y.get()), "CVodeReInit");
   }
 
+  // The linear solver's counter is not reset by CVodeReInit (only the integrator's are).
+  long jacobian_evals() const {
+    long v = 0;
+    CVodeGetNumJacEvals(s_.mem.get(), &v);
+    return v;
+  }
+
   // CVodeReInit resets CVODES' counters: add them up before each re-initialisation.
   void collect_stats() {
     void* cv = s_.mem.get();
     long v = 0;
     CVodeGetNumSteps(cv, &v), summary_.steps += v;
     CVodeGetNumRhsEvals(cv, &v), summary_.rhs_evals += v;
-    CVodeGetNumJacEvals(cv, &v), summary_.jacobian_evals += v;
     CVodeGetNumLinSolvSetups(cv, &v), summary_.linear_setups += v;
     CVodeGetNumErrTestFails(cv, &v), summary_.error_test_failures += v;
     CVodeGetNumNonlinSolvConvFails(cv, &v), summary_.nonlinear_failures += v;
@@ -518,6 +528,7 @@ class Run {
   std::vector<bool> prev_trigger_;
   std::vector<PendingEvent> pending_;
   long order_ = 0;
+  long jacobian_evals_at_start_ = 0;
   std::size_t next_output_ = 0;
   SimulationSummary summary_;
   SimulationResult result_;

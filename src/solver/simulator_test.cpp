@@ -98,6 +98,10 @@ TEST(Simulator, RobertsonStiffProblemMatchesReference) {
   EXPECT_NEAR(value(r, 2, "y1"), 0.7158270687, 1e-8);
   EXPECT_NEAR(value(r, 2, "y2"), 9.185534764e-6, 1e-13);
   EXPECT_NEAR(value(r, 2, "y3"), 0.2841637457, 1e-8);
+  // Counters add up across re-initialisations without counting anything twice.
+  EXPECT_GT(r.summary.jacobian_evals, 0);
+  EXPECT_LE(r.summary.jacobian_evals, r.summary.linear_setups);
+  EXPECT_LE(r.summary.linear_setups, r.summary.steps);
 }
 
 // Doses of height D lasting d every P days into x' = u - k x: solved segment by segment.
@@ -182,6 +186,24 @@ TEST(Simulator, MaxStepsEndsTheRunWithReason) {
   const auto r = run(build({.states = {{"x", "1", "-k*x + sin(10*time)"}}, .parameters = {{"k", 0.5}}}), o);
   EXPECT_EQ(r.summary.termination, Termination::max_steps);
   EXPECT_NE(r.summary.message.find("limit of 20 steps"), std::string::npos) << r.summary.message;
+}
+
+TEST(Simulator, VariablesAreRecordedOnlyWhenAsked) {
+  auto o = grid(1, 2);
+  o.record_variables = false;
+  const auto r = run(build({.states = {{"x", "1", "-v"}}, .variables = {{"v", "0.5*x"}}}), o);
+  ASSERT_TRUE(r.summary.ok());
+  EXPECT_EQ(r.trajectory.columns, std::vector<std::string>{"x"});
+  EXPECT_NEAR(r.trajectory.at(2, 0), std::exp(-0.5), 1e-8);
+}
+
+TEST(Simulator, ProgressCallbackCancelsTheRun) {
+  auto o = grid(10, 10);
+  o.progress = [](double t) { return t >= 3 ? CallbackResult::stop : CallbackResult::proceed; };
+  const auto r = run(build({.states = {{"x", "1", "-x"}}}), o);
+  EXPECT_EQ(r.summary.termination, Termination::cancelled);
+  EXPECT_EQ(r.summary.message, "cancelled at t = 3 day");
+  EXPECT_EQ(r.trajectory.times.size(), 4u);  // days 0..3 kept
 }
 
 TEST(Simulator, InvalidOptionsNameTheField) {
