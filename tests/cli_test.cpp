@@ -323,6 +323,7 @@ TEST(Cli, RunWritesTrajectoryAndSummary) {
       tmp.path());
   ASSERT_EQ(o.code, 0) << o.err;
   expect_golden("run_decay.txt", scrub(o.out, tmp.path()));
+  EXPECT_TRUE(fs::exists(tmp.path() / "result" / "report.html"));
 
   const Csv csv = parse_csv(read_file(tmp.path() / "result" / "trajectory.csv"));
   EXPECT_EQ(csv.header, (std::vector<std::string>{"time [day]", "level [mg/L]", "x [mg/L]"}));
@@ -362,10 +363,10 @@ TEST(Cli, RunBadTolerance) {
   EXPECT_NE(o.err.find("rtol"), std::string::npos) << o.err;
 }
 
-TEST(Cli, RunReportNotAvailableYet) {
-  const Outcome o = run_cli({"run", "tests/data/decay_scenario.yaml", "--report", "r.html"});
+TEST(Cli, RunReportMustBeHtml) {
+  const Outcome o = run_cli({"run", "tests/data/decay_scenario.yaml", "--report", "r.txt"});
   EXPECT_EQ(o.code, 2);
-  EXPECT_EQ(o.err, "error: --report is not available yet\n");
+  EXPECT_EQ(o.err, "error: --report: 'r.txt' should end in .html\n");
 }
 
 TEST(Cli, RunUnknownBuiltin) {

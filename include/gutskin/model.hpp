@@ -131,6 +131,13 @@ struct Model {
   Expr state_rate(int state) const;
 };
 
+/// The module a declaration at `where` came from, as a title ("acne.yaml" → "Acne",
+/// "antibiotic_pk.yaml" → "Antibiotic PK"); "" for a single-file model or the top file.
+std::string module_title(const Model& model, const SourceLoc& where);
+
+/// Position of that module in `model.files` (model order), or -1.
+int module_index(const Model& model, const SourceLoc& where);
+
 /// Reads a model: a YAML file, a folder holding `model.yaml`, or an SBML file (.xml/.sbml).
 /// Modules listed under `modules:` are read and merged. Validates (see `validate`).
 /// Throws InputError with every problem found.

@@ -45,30 +45,16 @@ void write_file(const std::filesystem::path& path, Write&& write) {
 }
 
 void print_summary(const Scenario& scenario, const Model& model, const SimulationResult& result,
-                   const std::filesystem::path& out_dir) {
-  const SimulationSummary& s = result.summary;
-  const Trajectory& tr = result.trajectory;
+                   const std::filesystem::path& out_dir, const std::filesystem::path& report) {
   fmt::print("scenario '{}' on model '{}'{}\n", scenario.name, model.name,
              scenario.patient.phenotype.empty() ? "" : ", patient " + scenario.patient.phenotype);
-  fmt::print("{}\n", s.brief());
-  constexpr std::size_t shown = 8;
-  if (!tr.times.empty() && !model.observables.empty()) {
-    fmt::print("observables (day {:g} -> day {:g}):\n", tr.times.front(), tr.times.back());
-    std::size_t width = 0;
-    for (std::size_t i = 0; i < std::min(shown, model.observables.size()); ++i)
-      width = std::max(width, model.observables[i].name.size());
-    for (std::size_t i = 0; i < std::min(shown, model.observables.size()); ++i) {
-      const Observable& o = model.observables[i];
-      const int col = tr.column(o.name);
-      if (col < 0) continue;
-      fmt::print("  {:<{}}  {:.4g} -> {:.4g} {}\n", o.name, width, tr.at(0, col),
-                 tr.at(tr.times.size() - 1, col), o.unit.text);
-    }
-    if (model.observables.size() > shown)
-      fmt::print("  ... {} more in summary.json\n", model.observables.size() - shown);
-  }
-  fmt::print("wrote {}, {}\n", (out_dir / "trajectory.csv").string(),
-             (out_dir / "summary.json").string());
+  if (!scenario.description.empty()) fmt::print("  {}\n", scenario.description);
+  fmt::print("{}\n", result.summary.brief());
+  const std::string changes = change_summary(model, result.trajectory);
+  if (!changes.empty())
+    fmt::print("\nWhat changed, module by module (baseline → largest change (day) → end):\n{}\n", changes);
+  fmt::print("wrote {}, {}\n", (out_dir / "trajectory.csv").string(), (out_dir / "summary.json").string());
+  fmt::print("report: {}\n", std::filesystem::absolute(report).lexically_normal().string());
 }
 
 void run_scenario(const RunArgs& a, int& exit_code) {
@@ -99,14 +85,10 @@ void run_scenario(const RunArgs& a, int& exit_code) {
              [&](std::ostream& f) { write_trajectory_csv(result.trajectory, f); });
   write_file(out_dir / "summary.json",
              [&](std::ostream& f) { f << run_summary_to_json(scenario, model, result) << '\n'; });
-  print_summary(scenario, model, result, out_dir);
-  if (!a.report.empty()) {
-    const std::filesystem::path dir = std::filesystem::path(a.report).parent_path();
-    if (!dir.empty()) std::filesystem::create_directories(dir);
-    write_html_report(scenario_report(scenario, model, result.trajectory, result.summary),
-                      std::filesystem::path(a.report));
-    fmt::print("report: {}\n", std::filesystem::absolute(a.report).lexically_normal().string());
-  }
+  const std::filesystem::path report = a.report.empty() ? out_dir / "report.html" : std::filesystem::path(a.report);
+  if (!report.parent_path().empty()) std::filesystem::create_directories(report.parent_path());
+  write_html_report(scenario_report(scenario, model, result.trajectory, result.summary), report);
+  print_summary(scenario, model, result, out_dir, report);
   exit_code = result.summary.ok() ? exit_ok : exit_run_failed;
 }
 
@@ -116,17 +98,18 @@ void register_run(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<RunArgs>();
   SimulateOptions& o = args->options;
   CLI::App* cmd = app.add_subcommand(
-      "run", "Run a scenario; write DIR/trajectory.csv and DIR/summary.json");
+      "run", "Run a scenario; write DIR/trajectory.csv, DIR/summary.json and DIR/report.html");
   cmd->footer(
       "trajectory.csv holds observables, states and variables at the scenario's output times, "
       "one `name [unit]` header row. summary.json says how the run ended, with counters and "
-      "each observable at start and end. Exit code 1 if the run failed (rows computed before "
+      "each observable at start and end. report.html is one self-contained file with "
+      "interactive plots. Exit code 1 if the run failed (rows computed before "
       "the failure are still written), 2 for bad input.");
   cmd->add_option("SCENARIO", args->scenario, "Scenario file or built-in scenario name")
       ->required();
   cmd->add_option("--out", args->out_dir, "Output folder (default: out/<scenario name>)");
   cmd->add_option("--report", args->report,
-                  "Also write an interactive HTML report (one self-contained file) here");
+                  "Write the HTML report here instead of DIR/report.html");
   cmd->add_option("--rtol", o.rtol, "Relative tolerance")->capture_default_str();
   cmd->add_option("--atol", o.atol, "Absolute tolerance (all states)")->capture_default_str();
   cmd->callback([args, &exit_code] { run_scenario(*args, exit_code); });

@@ -1,4 +1,6 @@
 // Model look-ups and the right-hand side of each state.
+#include <cctype>
+#include <filesystem>
 #include <stdexcept>
 
 #include "gutskin/model.hpp"
@@ -56,6 +58,40 @@ Expr Model::state_rate(int state) const {
       if (s == name) add_term(n, r.rate, true);
   }
   return sum ? sum : constant(0.0);
+}
+
+namespace {
+
+/// "acne" → "Acne", "antibiotic_pk" → "Antibiotic PK": words of two letters read as acronyms.
+std::string title_from_stem(const std::string& stem) {
+  std::string out;
+  std::size_t word_start = 0;
+  for (std::size_t i = 0; i <= stem.size(); ++i) {
+    if (i < stem.size() && stem[i] != '_' && stem[i] != '-') continue;
+    std::string word = stem.substr(word_start, i - word_start);
+    if (word.size() <= 2)
+      for (char& c : word) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (!out.empty() && !word.empty()) out += ' ';
+    out += word;
+    word_start = i + 1;
+  }
+  if (!out.empty()) out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
+  return out;
+}
+
+}  // namespace
+
+int module_index(const Model& model, const SourceLoc& where) {
+  if (where.file.empty() || model.files.size() <= 1) return -1;
+  const std::filesystem::path stem = std::filesystem::path(where.file).stem();
+  for (std::size_t i = 1; i < model.files.size(); ++i)  // files[0] is the top file
+    if (model.files[i].stem() == stem) return static_cast<int>(i);
+  return -1;
+}
+
+std::string module_title(const Model& model, const SourceLoc& where) {
+  const int i = module_index(model, where);
+  return i < 0 ? std::string() : title_from_stem(model.files[i].stem().string());
 }
 
 }  // namespace gutskin

@@ -240,32 +240,11 @@ void write_html_report(const Report& report, const std::filesystem::path& path) 
 
 namespace {
 
-/// "acne" → "Acne", "antibiotic_pk" → "Antibiotic PK": words of two letters read as acronyms.
-std::string module_title(const std::string& stem) {
-  std::string out;
-  std::size_t word_start = 0;
-  for (std::size_t i = 0; i <= stem.size(); ++i) {
-    if (i < stem.size() && stem[i] != '_' && stem[i] != '-') continue;
-    std::string word = stem.substr(word_start, i - word_start);
-    if (word.size() <= 2)
-      for (char& c : word) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    if (!out.empty() && !word.empty()) out += ' ';
-    out += word;
-    word_start = i + 1;
-  }
-  if (!out.empty()) out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
-  return out;
-}
-
 /// Section of something declared at `where`: its module, or `fallback` when the model is one
 /// file (or the place is unknown).
 std::string section_of(const SourceLoc& where, const Model& model, const std::string& fallback) {
-  if (where.file.empty()) return fallback;
-  const std::string stem = std::filesystem::path(where.file).stem().string();
-  if (model.files.size() <= 1 || stem == "model" || stem.empty()) return fallback;
-  if (!model.files.empty() && std::filesystem::path(model.files.front()).stem() == stem)
-    return fallback;
-  return module_title(stem);
+  const std::string title = module_title(model, where);
+  return title.empty() ? fallback : title;
 }
 
 std::string unit_text(const std::string& unit) { return unit == "1" ? std::string() : unit; }
@@ -470,7 +449,7 @@ Report scenario_report(const Scenario& scenario, const Model& model, const Traje
     if (section == inputs_section) return 0;
     if (section == single_file_obs || section == single_file_states) return 1;
     for (std::size_t i = 0; i < model.files.size(); ++i)
-      if (module_title(std::filesystem::path(model.files[i]).stem().string()) == section) return i + 2;
+      if (module_title(model, SourceLoc{.file = model.files[i].string()}) == section) return i + 2;
     return model.files.size() + 2;
   };
   std::stable_sort(r.panels.begin(), r.panels.end(), [&](const ReportPanel& a, const ReportPanel& b) {
