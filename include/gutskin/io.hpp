@@ -43,7 +43,8 @@ std::string model_to_markdown(const Model& model);
 /// For people: per model module (in model order — gut before skin in the built-in model), the
 /// observables that moved most during the run, each as `baseline → extreme (day d) → end unit`.
 /// An observable counts as moved when its largest deviation from baseline exceeds 5% of the
-/// baseline (or of its range over the run, when the baseline is 0). At most `per_module` per
+/// baseline (or of its range over the run, when the baseline is 0) and 0.01·(1 + |baseline|),
+/// so near-zero scores jiggling do not count. At most `per_module` per
 /// module, largest first; "" when nothing moved.
 std::string change_summary(const Model& model, const Trajectory& trajectory, int per_module = 3);
 

@@ -29,8 +29,11 @@ std::optional<Change> change_of(const Observable& o, const Trajectory& tr, int c
     if (std::fabs(v - base) > std::fabs(tr.at(extreme, col) - base)) extreme = r;
   }
   const double scale = base != 0.0 ? std::fabs(base) : hi - lo;
-  const double size = scale > 0 ? std::fabs(tr.at(extreme, col) - base) / scale : 0.0;
-  if (!(size > 0.05)) return std::nullopt;
+  const double delta = std::fabs(tr.at(extreme, col) - base);
+  const double size = scale > 0 ? delta / scale : 0.0;
+  // Moved: by over 5%, and by more than a hundredth of (1 + baseline), so that a score going
+  // from 4e-6 to 1e-3 does not count.
+  if (!(size > 0.05) || !(delta > 0.01 * (1.0 + std::fabs(base)))) return std::nullopt;
   const double end = tr.at(n - 1, col);
   const std::string unit = o.unit.text == "1" ? "" : " " + o.unit.text;
   std::string line = fmt::format("{} {:.3g} → {:.3g} (day {:g})", o.name, base, tr.at(extreme, col), tr.times[extreme]);

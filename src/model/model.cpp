@@ -82,16 +82,19 @@ std::string title_from_stem(const std::string& stem) {
 }  // namespace
 
 int module_index(const Model& model, const SourceLoc& where) {
-  if (where.file.empty() || model.files.size() <= 1) return -1;
-  const std::filesystem::path stem = std::filesystem::path(where.file).stem();
-  for (std::size_t i = 1; i < model.files.size(); ++i)  // files[0] is the top file
-    if (model.files[i].stem() == stem) return static_cast<int>(i);
+  // Positions name the file as it was read (generic form); files[0] is the top file.
+  for (std::size_t i = 1; i < model.files.size(); ++i)
+    if (!where.file.empty() && model.files[i].generic_string() == where.file) return static_cast<int>(i);
   return -1;
 }
 
 std::string module_title(const Model& model, const SourceLoc& where) {
   const int i = module_index(model, where);
-  return i < 0 ? std::string() : title_from_stem(model.files[i].stem().string());
+  if (i < 0) return "";
+  const std::filesystem::path& file = model.files[i];
+  // A folder module (skin/model.yaml) is named after its folder.
+  const bool folder = file.stem() == "model" && file.has_parent_path();
+  return title_from_stem((folder ? file.parent_path().filename() : file.stem()).string());
 }
 
 }  // namespace gutskin

@@ -197,6 +197,23 @@ TEST(Simulator, VariablesAreRecordedOnlyWhenAsked) {
   EXPECT_NEAR(r.trajectory.at(2, 0), std::exp(-0.5), 1e-8);
 }
 
+TEST(Simulator, CountersAreThoseOfThisRunAcrossReinitialisations) {
+  // A dose train forces many re-initialisations; a reused Simulator must not carry counts over.
+  InputSchedule schedule(1, {0.0});
+  for (int n = 0; n < 5; ++n) schedule.add_piece(0, {.start = n + 0.0, .end = n + 0.5, .level = 1});
+  CompiledModel cm(build({.states = {{"x", "0", "u - 2*x"}}, .inputs = {"u"}}));
+  Simulator sim(cm);
+  const auto first = sim.run({}, schedule, grid(6, 12));
+  const auto second = sim.run({}, schedule, grid(6, 12));
+  ASSERT_TRUE(first.summary.ok());
+  EXPECT_GE(first.summary.stops, 9);
+  EXPECT_GT(first.summary.jacobian_evals, 0);
+  EXPECT_LE(first.summary.jacobian_evals, first.summary.linear_setups);
+  EXPECT_EQ(first.summary.steps, second.summary.steps);
+  EXPECT_EQ(first.summary.rhs_evals, second.summary.rhs_evals);
+  EXPECT_EQ(first.summary.jacobian_evals, second.summary.jacobian_evals);
+}
+
 TEST(Simulator, ProgressCallbackCancelsTheRun) {
   auto o = grid(10, 10);
   o.progress = [](double t) { return t >= 3 ? CallbackResult::stop : CallbackResult::proceed; };
