@@ -1,8 +1,7 @@
 // Timeline entries of scenario and trial files (format in include/gutskin/scenario.hpp).
 //
-// The reader for one `timeline:` list, callable from any file that holds one: scenario files
-// (scenario.cpp keeps an identical copy for now and can switch to this) and trial arms
-// (src/trial). Same rules and same messages as load_scenario.
+// The one reader for a `timeline:` list, used by every file that holds one: scenario files
+// (load_scenario) and trial files (background and arms, src/trial).
 #include "scenario/timeline.hpp"
 
 #include <algorithm>
