@@ -73,6 +73,13 @@ class CompiledModel {
   double event_delay(int event, double t, const double* x, const double* u, Workspace& ws) const;
   double event_priority(int event, double t, const double* x, const double* u, Workspace& ws) const;
 
+  // delay(x_k, tau_k): the simulator keeps the history of every x_k and, before each evaluation,
+  // loads x_k(t − tau_k) with `set_delayed_values`. In model() they appear as symbols.
+  int n_delays() const { return static_cast<int>(delays_.size()); }
+  void delay_arguments(double t, const double* x, const double* u, double* values, Workspace& ws) const;
+  void delay_times(double t, const double* x, const double* u, double* taus, Workspace& ws) const;
+  void set_delayed_values(Workspace& ws, const double* values) const;
+
   /// Size of the compiled tapes (instructions), for `describe` and benchmarks.
   std::size_t tape_size() const;
 
@@ -81,6 +88,7 @@ class CompiledModel {
   std::unique_ptr<detail::Tape> tape_;
   std::vector<int> jac_col_ptr_, jac_row_index_;
   int n_roots_ = 0;
+  std::vector<std::pair<Expr, Expr>> delays_;  // (x_k, tau_k)
 };
 
 }  // namespace gutskin

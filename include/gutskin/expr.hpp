@@ -7,6 +7,7 @@
 //            piecewise(v1, c1, v2, c2, ..., otherwise)   if(cond, then, else)
 //            hill(x, K, n) = x^n/(K^n + x^n)        hill_inh(x, K, n) = K^n/(K^n + x^n)
 //            mm(x, K) = x/(K + x)   (Michaelis–Menten)
+//            delay(x, tau) = x at time − tau (x's value at t0 for earlier times)
 // hill, hill_inh, mm and if are expanded into basic operations when parsed.
 #pragma once
 
@@ -27,6 +28,7 @@ enum class Op : unsigned char {
   lt, le, gt, ge, eq, ne, logical_and, logical_or, logical_not,
   piecewise,  // args: v1, c1, v2, c2, ..., otherwise (always odd count; otherwise may be NaN const)
   min, max,   // two or more args
+  delay,      // delay(x, tau): x as it was tau days ago (its value at t0 before t0 + tau)
   exp, log, log10, sqrt, abs, sin, cos, tan, asin, acos, atan, floor, ceil,
 };
 

@@ -155,6 +155,8 @@ class Builder {
     std::int32_t slot;
     if (!name.empty() && name[0] == '\x02') {  // root value k (in triggers)
       slot = tape_.root_base + std::stoi(name.substr(1));
+    } else if (!name.empty() && name[0] == '\x03') {  // delayed value k
+      slot = tape_.delay_base + std::stoi(name.substr(1));
     } else if (!name.empty() && name[0] == '\x01') {  // d variable / d state
       const auto comma = name.find(',');
       const int v = std::stoi(name.substr(1, comma - 1)), j = std::stoi(name.substr(comma + 1));
@@ -220,6 +222,7 @@ class Builder {
       case Op::atan: return unary(TOp::atan);
       case Op::floor: return unary(TOp::floor);
       case Op::ceil: return unary(TOp::ceil);
+      case Op::delay: break;  // replaced by slots before building
     }
     throw InputError({}, "cannot compile expression '" + to_string(e) + "'");
   }
@@ -248,6 +251,28 @@ bool is_comparison(Op op) {
   return op == Op::lt || op == Op::le || op == Op::gt || op == Op::ge || op == Op::eq || op == Op::ne;
 }
 
+/// Replaces every delay(x, tau) in e by the symbol "\x03k" of its slot, registering (x, tau)
+/// (with their own delays replaced first) once per distinct pair.
+Expr replace_delays(const Expr& e, std::vector<std::pair<Expr, Expr>>& delays, std::map<std::string, int>& index) {
+  if (!e || e->args.empty()) return e;
+  std::vector<Expr> args;
+  bool changed = false;
+  for (const auto& a : e->args) {
+    args.push_back(replace_delays(a, delays, index));
+    changed |= args.back() != a;
+  }
+  if (e->op == Op::delay) {
+    const std::string key = to_string(args[0]) + "\n" + to_string(args[1]);
+    auto [it, added] = index.emplace(key, static_cast<int>(delays.size()));
+    if (added) delays.emplace_back(args[0], args[1]);
+    return symbol("\x03" + std::to_string(it->second));
+  }
+  if (!changed) return e;
+  auto node = std::make_shared<ExprNode>(*e);
+  node->args = std::move(args);
+  return node;
+}
+
 /// Splits a trigger into root functions (a − b per comparison, appended to `roots`) and returns
 /// the trigger rewritten to compare root values (symbols "\x02k") with zero.
 Expr split_trigger(const Expr& e, std::vector<Expr>& roots) {
@@ -267,6 +292,21 @@ Expr split_trigger(const Expr& e, std::vector<Expr>& roots) {
 
 CompiledModel::CompiledModel(Model model) : model_(std::move(model)), tape_(std::make_unique<Tape>()) {
   Tape& t = *tape_;
+  // delay(x, tau) reads a slot the simulator fills from x's history (model() shows the symbols).
+  {
+    std::map<std::string, int> index;
+    auto rd = [&](Expr& e) { e = replace_delays(e, delays_, index); };
+    for (auto& v : model_.variables) rd(v.expr);
+    for (auto& q : model_.equations) rd(q.rate);
+    for (auto& r : model_.reactions) rd(r.rate);
+    for (auto& o : model_.observables) rd(o.expr);
+    for (auto& ev : model_.events) {
+      rd(ev.trigger), rd(ev.delay), rd(ev.priority);
+      for (auto& a : ev.assignments) rd(a.value);
+    }
+    for (auto& st : model_.states) rd(st.initial);
+    for (auto& p : model_.parameters) rd(p.initial);
+  }
   const int ns = n_states(), np = n_parameters(), ni = n_inputs();
   t.time_slot = 0;
   t.state_base = 1;
@@ -276,7 +316,8 @@ CompiledModel::CompiledModel(Model model) : model_(std::move(model)), tape_(std:
   for (const auto& ev : model_.events) triggers.push_back(split_trigger(ev.trigger, root_exprs));
   n_roots_ = static_cast<int>(root_exprs.size());
   t.root_base = t.input_base + ni;
-  const int fixed = t.root_base + n_roots_;
+  t.delay_base = t.root_base + n_roots_;
+  const int fixed = t.delay_base + n_delays();
 
   const Names names(model_);
   Differentiator diff(model_, names);
@@ -339,6 +380,16 @@ CompiledModel::CompiledModel(Model model) : model_(std::move(model)), tape_(std:
     for (const auto& tr : triggers) out.push_back(b.emit(tr));
     return b.finish(out);
   });
+  t.delay_args = build([&](Builder& b) {
+    std::vector<std::int32_t> out;
+    for (const auto& d : delays_) out.push_back(b.emit(d.first));
+    return b.finish(out);
+  });
+  t.delay_times = build([&](Builder& b) {
+    std::vector<std::int32_t> out;
+    for (const auto& d : delays_) out.push_back(b.emit(d.second));
+    return b.finish(out);
+  });
 
   // Relocate: [fixed][constants][temporaries].
   const int n_const = static_cast<int>(pool.size());
@@ -354,7 +405,8 @@ CompiledModel::CompiledModel(Model model) : model_(std::move(model)), tape_(std:
     for (auto& o : p.outputs) o = relocate(o);
     p.schedule();
   };
-  for (Program* p : {&t.rhs, &t.jacobian, &t.variables, &t.observables, &t.roots, &t.triggers})
+  for (Program* p : {&t.rhs, &t.jacobian, &t.variables, &t.observables, &t.roots, &t.triggers,
+                     &t.delay_args, &t.delay_times})
     relocate_program(*p);
   t.constants = std::move(pool);
   t.n_slots = fixed + n_const + max_temps;
@@ -369,7 +421,7 @@ std::size_t CompiledModel::tape_size() const { return tape_->size(); }
 Workspace CompiledModel::make_workspace() const {
   Workspace ws;
   ws.slots.assign(tape_->n_slots, 0.0);
-  const int base = tape_->root_base + n_roots_;
+  const int base = tape_->delay_base + n_delays();
   std::copy(tape_->constants.begin(), tape_->constants.end(), ws.slots.begin() + base);
   for (int i = 0; i < n_parameters(); ++i) ws.slots[tape_->param_base + i] = model_.parameters[i].value;
   for (int i = 0; i < n_inputs(); ++i) ws.slots[tape_->input_base + i] = model_.inputs[i].default_value;
@@ -457,6 +509,7 @@ std::function<double(const std::string&)> point_lookup(const Model& m, const Tap
     if (int i = m.parameter_index(name); i >= 0) return s[t.param_base + i];
     if (int i = m.input_index(name); i >= 0) return s[t.input_base + i];
     if (int i = m.variable_index(name); i >= 0) return s[t.variables.outputs[i]];
+    if (!name.empty() && name[0] == '\x03') return s[t.delay_base + std::stoi(name.substr(1))];
     throw InputError({}, "undefined name '" + name + "'");
   };
 }
@@ -512,6 +565,8 @@ void CompiledModel::initial_state(double t0, const double* u, double* x0, Worksp
       v = u[i];
     } else if (int i = model_.variable_index(name); i >= 0) {
       v = evaluate(model_.variables[i].expr, value);
+    } else if (!name.empty() && name[0] == '\x03') {  // before t0 + tau, delay(x, tau) is x(t0)
+      v = evaluate(delays_[std::stoi(name.substr(1))].first, value);
     } else {
       throw InputError(model_.states.empty() ? SourceLoc{} : model_.states[0].where,
                        "undefined name '" + name + "' in initial values");
@@ -523,6 +578,25 @@ void CompiledModel::initial_state(double t0, const double* u, double* x0, Worksp
   for (int i = 0; i < n_parameters(); ++i)
     if (model_.parameters[i].initial) s[tape_->param_base + i] = value(model_.parameters[i].name);
   for (int i = 0; i < n_states(); ++i) x0[i] = value(model_.states[i].name);
+}
+
+void CompiledModel::delay_arguments(double time, const double* x, const double* u, double* values,
+                                    Workspace& ws) const {
+  double* s = ws.slots.data();
+  load_point(*tape_, n_states(), n_inputs(), time, x, u, s);
+  tape_->delay_args.run(s);
+  gather(tape_->delay_args, s, values);
+}
+
+void CompiledModel::delay_times(double time, const double* x, const double* u, double* taus, Workspace& ws) const {
+  double* s = ws.slots.data();
+  load_point(*tape_, n_states(), n_inputs(), time, x, u, s);
+  tape_->delay_times.run(s);
+  gather(tape_->delay_times, s, taus);
+}
+
+void CompiledModel::set_delayed_values(Workspace& ws, const double* values) const {
+  std::copy(values, values + n_delays(), ws.slots.begin() + tape_->delay_base);
 }
 
 }  // namespace gutskin

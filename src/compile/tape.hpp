@@ -37,12 +37,14 @@ struct Program {
 };
 
 /// Slot layout shared by every program of a model:
-///   [time][states][parameters][inputs][root values][constants][temporaries...]
+///   [time][states][parameters][inputs][root values][delayed values][constants][temporaries...]
 struct Tape {
   std::vector<double> constants;
-  int time_slot = 0, state_base = 0, param_base = 0, input_base = 0, root_base = 0, n_slots = 0;
+  int time_slot = 0, state_base = 0, param_base = 0, input_base = 0, root_base = 0, delay_base = 0;
+  int n_slots = 0;
   Program rhs, jacobian, variables, observables, roots;
   Program triggers;  // one output per event, reading the root values
+  Program delay_args, delay_times;  // x_k and tau_k of every delay(x_k, tau_k)
   int constant_base() const;
   std::size_t size() const;
 };

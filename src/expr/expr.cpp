@@ -18,6 +18,7 @@ bool is_function(Op op) {
     case Op::piecewise:
     case Op::min:
     case Op::max:
+    case Op::delay:
     case Op::exp:
     case Op::log:
     case Op::log10:
@@ -38,6 +39,7 @@ bool is_function(Op op) {
 const char* function_name(Op op) {
   switch (op) {
     case Op::piecewise: return "piecewise";
+    case Op::delay: return "delay";
     case Op::min: return "min";
     case Op::max: return "max";
     case Op::exp: return "exp";
@@ -96,14 +98,14 @@ bool is_binary(Op op) {
 }
 
 bool is_unary_function(Op op) {
-  return is_function(op) && op != Op::piecewise && op != Op::min && op != Op::max;
+  return is_function(op) && op != Op::piecewise && op != Op::min && op != Op::max && op != Op::delay;
 }
 
 void check_arity(Op op, std::size_t n) {
   bool ok = true;
   if (op == Op::constant || op == Op::symbol)
     ok = n == 0;
-  else if (is_binary(op))
+  else if (is_binary(op) || op == Op::delay)
     ok = n == 2;
   else if (op == Op::neg || op == Op::logical_not || is_unary_function(op))
     ok = n == 1;
@@ -242,6 +244,7 @@ double eval(const Expr& e, const std::function<double(const std::string&)>& look
     case Op::logical_and: return (arg(0) != 0.0 && arg(1) != 0.0) ? 1.0 : 0.0;
     case Op::logical_or: return (arg(0) != 0.0 || arg(1) != 0.0) ? 1.0 : 0.0;
     case Op::logical_not: return arg(0) == 0.0 ? 1.0 : 0.0;
+    case Op::delay: return arg(0);  // no history here: the value now, as before t0 + tau
     case Op::piecewise: {
       std::size_t i = 0;
       for (; i + 1 < a.size(); i += 2) {
@@ -434,6 +437,7 @@ Expr differentiate(const Expr& e, const std::string& var) {
     case Op::constant:
       return constant(std::isnan(e->value) ? nan_value : 0.0);  // undefined stays undefined
     case Op::symbol: return constant(e->name == var ? 1.0 : 0.0);
+    case Op::delay: return constant(0.0);  // a past value does not depend on the present
     case Op::add: r = mk(Op::add, {d(0), d(1)}); break;
     case Op::sub: r = mk(Op::sub, {d(0), d(1)}); break;
     case Op::neg: r = mk(Op::neg, {d(0)}); break;

@@ -52,7 +52,7 @@ bool is_name_char(char c) { return is_name_start(c) || is_digit(c); }
 const std::vector<std::string>& function_names() {
   static const std::vector<std::string> names = {
       "floor", "ceil", "exp", "log", "ln",        "log10", "sqrt", "abs",      "sin", "cos",
-      "tan",   "asin", "acos", "atan", "min",  "max", "pow", "piecewise", "if",    "hill", "hill_inh", "mm"};
+      "tan",   "asin", "acos", "atan", "min",  "max", "pow", "piecewise", "if",    "hill", "hill_inh", "mm", "delay"};
   return names;
 }
 
@@ -372,6 +372,10 @@ class Parser {
     if (name == "pow") {
       arity(2);
       return make(Op::pow, std::move(args));
+    }
+    if (name == "delay") {
+      arity(2);
+      return make(Op::delay, std::move(args));
     }
     if (name == "piecewise") {
       at_least(1);

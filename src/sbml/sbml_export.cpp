@@ -86,6 +86,13 @@ std::string fmt_g(double v) { return fmt::format("{:.17g}", v); }
     case Op::asin: return typed(::AST_FUNCTION_ARCSIN);
     case Op::acos: return typed(::AST_FUNCTION_ARCCOS);
     case Op::atan: return typed(::AST_FUNCTION_ARCTAN);
+    case Op::delay: {
+      node->setType(::AST_FUNCTION_DELAY);
+      node->setDefinitionURL("http://www.sbml.org/sbml/symbols/delay");
+      node->setName("delay");
+      add_args(node.get());
+      return node.release();
+    }
   }
   throw InputError(SourceLoc{}, "export-sbml: expression operator not representable in SBML");
 }

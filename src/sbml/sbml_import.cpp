@@ -1174,9 +1174,11 @@ Expr Importer::math(const ::ASTNode* n, const ::SBase* where, const Bindings& b)
     }
     case ::AST_FUNCTION: return apply_function(n, where, b);
     case ::AST_FUNCTION_DELAY:
-      refuse(where, "delay() is not supported (gutskin does not solve delay differential "
-                    "equations)");
-      return constant(kNaN);
+      if (n->getNumChildren() != 2) {
+        refuse(where, "delay() needs 2 arguments, got " + std::to_string(n->getNumChildren()));
+        return constant(kNaN);
+      }
+      return make(Op::delay, {math(n->getChild(0), where, b), math(n->getChild(1), where, b)});
     case ::AST_FUNCTION_RATE_OF: {
       if (!need(1, "rateOf")) return constant(kNaN);
       const ::ASTNode* x = n->getChild(0);

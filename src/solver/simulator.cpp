@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "solver/cvodes_handles.hpp"
 
@@ -86,6 +87,43 @@ InputSchedule default_schedule(const Model& model) {
   return InputSchedule(static_cast<int>(d.size()), d);
 }
 
+/// The values of each delay(x_k, tau) argument at every accepted step, for x_k(t − tau):
+/// cubic through the four nearest points (linear near the ends); before the first point, the
+/// first value (SBML: the value at t0). After a jump (event) the later value at a time wins.
+class DelayHistory {
+ public:
+  void clear(std::size_t n) { n_ = n, times_.clear(), values_.clear(); }
+  void append(double t, const std::vector<double>& v) {
+    times_.push_back(t);
+    values_.insert(values_.end(), v.begin(), v.end());
+  }
+  double value(std::size_t k, double t) const {
+    const std::size_t m = times_.size();
+    if (m == 0) return NAN;
+    if (t <= times_.front()) return at(0, k);
+    // i: last point with time ≤ t (the later of equal times: the value after a jump).
+    std::size_t i = static_cast<std::size_t>(std::upper_bound(times_.begin(), times_.end(), t) - times_.begin()) - 1;
+    if (i + 1 >= m) return at(m - 1, k);
+    // Four distinct times around t when available, not reaching across a jump.
+    std::size_t lo = i > 0 ? i - 1 : i, hi = std::min(i + 2, m - 1);
+    if (times_[lo] == times_[lo + 1]) lo = i;
+    if (times_[hi] == times_[hi - 1]) hi = i + 1;
+    double r = 0.0;
+    for (std::size_t a = lo; a <= hi; ++a) {  // Lagrange through times_[lo..hi]
+      double w = 1.0;
+      for (std::size_t b = lo; b <= hi; ++b)
+        if (b != a) w *= (t - times_[b]) / (times_[a] - times_[b]);
+      r += w * at(a, k);
+    }
+    return r;
+  }
+
+ private:
+  double at(std::size_t row, std::size_t k) const { return values_[row * n_ + k]; }
+  std::size_t n_ = 0;
+  std::vector<double> times_, values_;
+};
+
 struct Simulator::Impl {
   const CompiledModel& model;
   int n;
@@ -100,6 +138,8 @@ struct Simulator::Impl {
   // Per run.
   Workspace ws;
   std::vector<double> u_a, u_b, u;   // inputs on the current segment: u = a + b·t
+  DelayHistory history;              // past values of the expressions inside delay()
+  std::vector<double> taus, delayed; // per delay: tau now, x(t − tau)
   std::string rhs_error;             // first non-finite value seen, by state name and time
   std::string cvode_error;           // last message from CVODES' error handler
   long jacobian_calls = 0;           // counted here: CVODES resets its own count at each re-init
@@ -114,11 +154,31 @@ struct Simulator::Impl {
     if (!mem) throw std::runtime_error("CVodeCreate failed");
     ws = model.make_workspace();
     u.assign(m.n_inputs(), 0.0), u_a = u, u_b = u;
+    taus.assign(m.n_delays(), 0.0), delayed = taus;
   }
 
   const double* inputs_at(double t) {
     for (std::size_t i = 0; i < u.size(); ++i) u[i] = u_a[i] + u_b[i] * t;
     return u.data();
+  }
+
+  /// Everything an evaluation at (t, x) reads besides the state: loads the delayed values
+  /// x_k(t − tau_k) from the history, and returns the inputs at t.
+  const double* prepare(double t, const double* x) {
+    const double* in = inputs_at(t);
+    if (!taus.empty()) {
+      model.delay_times(t, x, in, taus.data(), ws);
+      for (std::size_t k = 0; k < taus.size(); ++k) delayed[k] = history.value(k, t - taus[k]);
+      model.set_delayed_values(ws, delayed.data());
+    }
+    return in;
+  }
+
+  /// Appends the delayed expressions' values at an accepted point (t, x).
+  void record_history(double t, const double* x) {
+    if (taus.empty()) return;
+    model.delay_arguments(t, x, inputs_at(t), delayed.data(), ws);
+    history.append(t, delayed);
   }
 
   // Inputs are affine on each segment between breaks; sample two inner points for a and b.
@@ -137,7 +197,8 @@ struct Simulator::Impl {
     auto* self = static_cast<Impl*>(data);
     try {
       double* dx = N_VGetArrayPointer(ydot);
-      self->model.rhs(t, N_VGetArrayPointer(yv), self->inputs_at(t), dx, self->ws);
+      const double* x = N_VGetArrayPointer(yv);
+      self->model.rhs(t, x, self->prepare(t, x), dx, self->ws);
       for (int i = 0; i < self->n; ++i) {
         if (!std::isfinite(dx[i])) {
           if (self->rhs_error.empty())
@@ -160,7 +221,8 @@ struct Simulator::Impl {
     try {
       thread_local std::vector<double> values;
       values.resize(self->model.jacobian_nonzeros());
-      self->model.jacobian(t, N_VGetArrayPointer(yv), self->inputs_at(t), values.data(), self->ws);
+      const double* x = N_VGetArrayPointer(yv);
+      self->model.jacobian(t, x, self->prepare(t, x), values.data(), self->ws);
       SUNMatZero(J);
       const auto& cp = self->model.jacobian_col_ptr();
       const auto& ri = self->model.jacobian_row_index();
@@ -185,7 +247,8 @@ struct Simulator::Impl {
       sunindextype* rows = SUNSparseMatrix_IndexValues(J);
       std::copy(cp.begin(), cp.end(), colptr);
       std::copy(ri.begin(), ri.end(), rows);
-      self->model.jacobian(t, N_VGetArrayPointer(yv), self->inputs_at(t), SUNSparseMatrix_Data(J), self->ws);
+      const double* x = N_VGetArrayPointer(yv);
+      self->model.jacobian(t, x, self->prepare(t, x), SUNSparseMatrix_Data(J), self->ws);
       return 0;
     } catch (...) {
       return -1;
@@ -195,7 +258,8 @@ struct Simulator::Impl {
   static int root_cb(realtype t, N_Vector yv, realtype* g, void* data) noexcept {
     auto* self = static_cast<Impl*>(data);
     try {
-      self->model.roots(t, N_VGetArrayPointer(yv), self->inputs_at(t), g, self->ws);
+      const double* x = N_VGetArrayPointer(yv);
+      self->model.roots(t, x, self->prepare(t, x), g, self->ws);
       return 0;
     } catch (...) {
       return -1;
@@ -289,8 +353,11 @@ class Run {
     set_segment(t);
     m_.initial_state(t, s_.inputs_at(t), x_, s_.ws);
     apply_boluses(t, /*include_start=*/true);
+    s_.history.clear(m_.n_delays());
+    s_.record_history(t, x_);
     for (const auto& ev : model_.events) prev_trigger_.push_back(ev.initial_value);
     s_.setup(opt_, t);
+    limit_step_to_delays(t);
     s_.jacobian_calls = 0;
     bool ok = handle_events(t) && check_initial_state();
     if (ok) reinit(t);
@@ -307,7 +374,7 @@ class Run {
                  "CVodeSetMaxNumSteps");
       const double tout = std::min(opt_.output_times[next_output_], t_disc);
       double tret = t;
-      const int flag = CVode(s_.mem.get(), tout, s_.y.get(), &tret, CV_NORMAL);
+      const int flag = advance(tout, tret);
       if (flag < 0) {
         ok = false;
         fail(flag, tret);
@@ -339,6 +406,46 @@ class Run {
   }
 
  private:
+  /// Integrates to tout (or a root or stop time before it). With delay(), one step at a time so
+  /// every accepted step enters the history, interpolating to tout as CV_NORMAL would; a root or
+  /// stop return beyond tout is held back until the outputs before it are taken.
+  int advance(double tout, double& tret) {
+    if (m_.n_delays() == 0) return CVode(s_.mem.get(), tout, s_.y.get(), &tret, CV_NORMAL);
+    for (;;) {
+      if (held_.flag != 0 && tout >= held_.t) {  // the held return is due
+        std::copy(held_.y.begin(), held_.y.end(), x_);
+        tret = held_.t;
+        return std::exchange(held_.flag, 0);
+      }
+      double tn = 0.0;  // the integrator may already be past tout
+      CVodeGetCurrentTime(s_.mem.get(), &tn);
+      if (held_.flag != 0 || tn >= tout) {
+        check_flag(CVodeGetDky(s_.mem.get(), tout, 0, s_.y.get()), "CVodeGetDky");
+        tret = tout;
+        return CV_SUCCESS;
+      }
+      if (summary_.steps + steps_in_segment() >= opt_.max_steps) return CV_TOO_MUCH_WORK;
+      const int flag = CVode(s_.mem.get(), tout, s_.y.get(), &tret, CV_ONE_STEP);
+      if (flag < 0) return flag;
+      s_.record_history(tret, x_);
+      if (flag == CV_ROOT_RETURN || flag == CV_TSTOP_RETURN) {
+        if (tret <= tout) return flag;
+        held_ = {flag, tret, std::vector<double>(x_, x_ + m_.n_states())};
+      }
+    }
+  }
+
+  /// A step no longer than the shortest delay keeps x(t − tau) inside the recorded history.
+  void limit_step_to_delays(double t) {
+    if (m_.n_delays() == 0) return;
+    std::vector<double> taus(m_.n_delays());
+    m_.delay_times(t, x_, s_.inputs_at(t), taus.data(), s_.ws);
+    double h = opt_.max_step > 0 ? opt_.max_step : std::numeric_limits<double>::infinity();
+    for (double tau : taus)
+      if (tau > 0) h = std::min(h, tau);
+    if (std::isfinite(h)) check_flag(CVodeSetMaxStep(s_.mem.get(), h), "CVodeSetMaxStep");
+  }
+
   long steps_in_segment() const {
     long nst = 0;
     CVodeGetNumSteps(s_.mem.get(), &nst);
@@ -393,7 +500,7 @@ class Run {
     const int no = m_.n_observables(), ns = m_.n_states(), nv = opt_.record_variables ? m_.n_variables() : 0;
     while (next_output_ < opt_.output_times.size() && opt_.output_times[next_output_] <= t + eps) {
       const double to = opt_.output_times[next_output_++];
-      const double* u = s_.inputs_at(t);
+      const double* u = s_.prepare(t, x_);
       const std::size_t row = tr.values.size();
       tr.values.resize(row + no + ns + nv);
       m_.observables(t, x_, u, tr.values.data() + row, s_.ws);
@@ -414,11 +521,11 @@ class Run {
     std::vector<double> g_at_root(nr), g(nr);
     std::vector<int> direction(nr, 0);
     if (crossing) {
-      m_.roots(t, x_, s_.inputs_at(t), g_at_root.data(), s_.ws);
+      m_.roots(t, x_, s_.prepare(t, x_), g_at_root.data(), s_.ws);
       direction.assign(crossing, crossing + nr);
     }
     for (int guard = 0; guard < 100000; ++guard) {
-      const double* u = s_.inputs_at(t);
+      const double* u = s_.prepare(t, x_);
       if (crossing && guard > 0) {
         m_.roots(t, x_, u, g.data(), s_.ws);
         for (int k = 0; k < nr; ++k)
@@ -451,7 +558,7 @@ class Run {
 
   void schedule_event(int e, double t) {
     const auto& ev = model_.events[e];
-    const double* u = s_.inputs_at(t);
+    const double* u = s_.prepare(t, x_);
     const double delay = m_.event_delay(e, t, x_, u, s_.ws);
     PendingEvent p{t + std::max(0.0, delay), e, order_++, {}};
     if (ev.use_values_from_trigger_time) {
@@ -465,7 +572,7 @@ class Run {
     const auto& ev = model_.events[p.event];
     if (p.values.empty()) {
       p.values.resize(ev.assignments.size());
-      m_.event_values(p.event, t, x_, s_.inputs_at(t), p.values.data(), s_.ws);
+      m_.event_values(p.event, t, x_, s_.prepare(t, x_), p.values.data(), s_.ws);
     }
     std::size_t first_target = 0;
     for (int e = 0; e < p.event; ++e) first_target += model_.events[e].assignments.size();
@@ -478,6 +585,7 @@ class Run {
   }
 
   void reinit(double t) {
+    s_.record_history(t, x_);  // the values after the jump
     collect_stats();
     check_flag(CVodeReInit(s_.mem.get(), t, s_.y.get()), "CVodeReInit");
   }
@@ -524,6 +632,11 @@ class Run {
   std::vector<bool> prev_trigger_;
   std::vector<PendingEvent> pending_;
   long order_ = 0;
+  struct HeldReturn {
+    int flag = 0;  // CV_ROOT_RETURN or CV_TSTOP_RETURN, 0 = none
+    double t = 0.0;
+    std::vector<double> y;
+  } held_;
   std::size_t next_output_ = 0;
   SimulationSummary summary_;
   SimulationResult result_;

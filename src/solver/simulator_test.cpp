@@ -172,6 +172,20 @@ TEST(Simulator, TimedEventWithDelayChangesParameter) {
   }
 }
 
+TEST(Simulator, DelayDifferentialEquationMatchesMethodOfSteps) {
+  // x'(t) = −x(t − 1), x = 1 up to t = 0: x = 1 − t on [0, 1], 1 − t + (t − 1)²/2 on [1, 2],
+  // and 1 − t + (t − 1)²/2 − (t − 2)³/6 on [2, 3].
+  const auto r = run(build({.states = {{"x", "1", "-delay(x, 1)"}}}), grid(3, 30, 1e-9, 1e-11));
+  ASSERT_TRUE(r.summary.ok()) << r.summary.message;
+  for (std::size_t i = 0; i < r.trajectory.times.size(); ++i) {
+    const double t = r.trajectory.times[i];
+    double exact = 1 - t;
+    if (t > 1) exact += (t - 1) * (t - 1) / 2;
+    if (t > 2) exact -= (t - 2) * (t - 2) * (t - 2) / 6;
+    EXPECT_NEAR(value(r, i, "x"), exact, 1e-6) << "t = " << t;
+  }
+}
+
 TEST(Simulator, NonFiniteIsReportedByStateNameAndTime) {
   const auto r = run(build({.states = {{"a", "1", "0"}, {"blood_lps", "1", "log(a - 2)"}}}), grid(1, 2));
   EXPECT_EQ(r.summary.termination, Termination::non_finite);
