@@ -41,7 +41,7 @@ const char* to_string(Termination t);
 struct SimulationSummary {
   Termination termination = Termination::completed;
   std::string message;      // why it ended, with state name and time for failures
-  double t_reached = 0.0;
+  double t_reached = 0.0;   // time the integration reached (the last output may be earlier)
   long steps = 0, rhs_evals = 0, jacobian_evals = 0, linear_setups = 0;
   long error_test_failures = 0, nonlinear_failures = 0, events_fired = 0, stops = 0;
   std::string linear_solver;

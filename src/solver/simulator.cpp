@@ -398,7 +398,7 @@ class Run {
     if (ok) summary_.termination = Termination::completed;
     collect_stats();
     summary_.jacobian_evals = s_.jacobian_calls;
-    summary_.t_reached = result_.trajectory.times.empty() ? opt_.t_start : result_.trajectory.times.back();
+    summary_.t_reached = t;  // where the integration got to (outputs may stop earlier)
     summary_.linear_solver = s_.solver_kind == LinearSolver::klu ? "KLU (sparse)" : "dense";
     summary_.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     result_.summary = summary_;
