@@ -4,10 +4,12 @@
 //
 // A report is generic: panels of line/point series with optional quantile bands and shaded
 // x-windows, grouped under section headings, plus tables. `scenario_report` builds one for a
-// single `gutskin run`; trial reports build their own panels (per-arm bands, distributions).
+// single `gutskin run`; trial reports build their own panels (per-arm bands, box plots of
+// endpoints and forest plots, the last two with named rows on the y axis: `y_categories`).
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -27,6 +29,7 @@ struct ReportSeries {
   Style style = Style::line;
   std::string color;  // CSS colour; "" picks the next colour of the palette
   bool dashed = false;
+  double width = 0.0;  // px: line width, or point diameter for points; 0 = the default
 };
 
 /// A filled area between `lower` and `upper` (a quantile band), drawn under the series.
@@ -51,6 +54,14 @@ struct ReportPanel {
   std::string x_unit = "day";
   std::string y_unit;  // shown on the y axis and in the tooltip
   bool y_log = false;  // logarithmic y axis (all values must be positive)
+  bool x_log = false;  // logarithmic x axis (e.g. ratios in a forest plot)
+  /// Named rows instead of a numeric y axis: category k is drawn at y = k, the first at the top,
+  /// and its name is the tick label (box plots per arm, forest plots). Such panels have no
+  /// legend (the axis names the rows) and their x axis is padded so end points show whole.
+  std::vector<std::string> y_categories;
+  /// A dashed vertical reference line (no effect: 0 for differences, 1 for ratios); the x axis
+  /// always includes it.
+  std::optional<double> x_reference;
   std::vector<ReportSeries> series;
   std::vector<ReportBand> bands;
   std::vector<ReportWindow> windows;

@@ -110,7 +110,8 @@ json panel_json(const ReportPanel& p, XTable& xs) {
                       {"y", numbers(s.y)},
                       {"style", style_name(s.style)},
                       {"color", s.color},
-                      {"dashed", s.dashed}});
+                      {"dashed", s.dashed},
+                      {"width", number(s.width)}});
   json bands = json::array();
   for (const auto& b : p.bands)
     bands.push_back({{"name", b.name},
@@ -121,9 +122,17 @@ json panel_json(const ReportPanel& p, XTable& xs) {
   json windows = json::array();
   for (const auto& w : p.windows)
     windows.push_back({{"start", number(w.start)}, {"end", number(w.end)}, {"label", w.label}});
-  return {{"title", p.title},     {"x_label", p.x_label}, {"x_unit", p.x_unit},
-          {"y_unit", p.y_unit},   {"y_log", p.y_log},     {"series", series},
-          {"bands", bands},       {"windows", windows}};
+  return {{"title", p.title},
+          {"x_label", p.x_label},
+          {"x_unit", p.x_unit},
+          {"y_unit", p.y_unit},
+          {"y_log", p.y_log},
+          {"x_log", p.x_log},
+          {"y_categories", p.y_categories},
+          {"x_reference", p.x_reference ? number(*p.x_reference) : json(nullptr)},
+          {"series", series},
+          {"bands", bands},
+          {"windows", windows}};
 }
 
 bool reads_as_number(const std::string& cell) {

@@ -1,8 +1,10 @@
 // Draws the panels of a gutskin HTML report with uPlot. Embedded into every report at build
 // time (cmake/report_assets.cmake); the data is the JSON in the script element #report-data:
-//   {xs: [[x...], ...], panels: [{title, x_label, x_unit, y_unit, y_log,
-//     series: [{name, x (index into xs), y, style: line|points|step, color, dashed}],
+//   {xs: [[x...], ...], panels: [{title, x_label, x_unit, y_unit, y_log, x_log,
+//     y_categories: [name...], x_reference (number or null),
+//     series: [{name, x (index into xs), y, style: line|points|step, color, dashed, width}],
 //     bands: [{name, x, lower, upper, color}], windows: [{start, end, label}]}]}
+// A panel with y_categories has named rows (row k at y = k, the first at the top) and no legend.
 // When every chart is drawn, <html data-charts-rendered="N"> tells tests the page is ready.
 (function () {
   "use strict";
@@ -43,6 +45,15 @@
   }
 
   function ticks(u, splits) { return splits.map(tick); }
+
+  // Grid lines and ticks of a log axis at 1, 2 and 5 times a power of ten (not at every digit).
+  function logSplits125(u, splits) {
+    return splits.map((v) => {
+      if (!(v > 0)) return null;
+      const m = v / Math.pow(10, Math.floor(Math.log10(v) + 1e-9));
+      return [1, 2, 5, 10].some((k) => Math.abs(m - k) < 1e-6) ? v : null;
+    });
+  }
 
   // Room for the longest tick label (about 7 px a character at 12 px).
   function axisSize(u, values) {
@@ -110,8 +121,49 @@
     };
   }
 
-  // A floating box near the cursor with x, every shown series' value and the active windows.
-  function tooltipPlugin(panel, colors) {
+  // A dashed vertical line at x (no effect), over the grid and under the series.
+  function referencePlugin(x) {
+    return {
+      hooks: {
+        drawClear: [(u) => {
+          const pos = u.valToPos(x, "x", true);
+          const {top, height} = u.bbox;
+          const ctx = u.ctx;
+          ctx.save();
+          ctx.strokeStyle = "rgba(60,60,60,0.75)";
+          ctx.lineWidth = 1.5 * devicePixelRatio;
+          ctx.setLineDash([5 * devicePixelRatio, 4 * devicePixelRatio]);
+          ctx.beginPath();
+          ctx.moveTo(pos, top);
+          ctx.lineTo(pos, top + height);
+          ctx.stroke();
+          ctx.restore();
+        }],
+      },
+    };
+  }
+
+  // The x range of a panel with named rows: the data and the reference line, padded so points
+  // at either end show whole (multiplicatively on a log axis).
+  function paddedRange(panel) {
+    return (u, min, max) => {
+      if (panel.x_reference != null) {
+        min = min == null ? panel.x_reference : Math.min(min, panel.x_reference);
+        max = max == null ? panel.x_reference : Math.max(max, panel.x_reference);
+      }
+      if (min == null || max == null) return [min, max];
+      if (panel.x_log) {
+        const f = max > min ? Math.pow(max / min, 0.06) : 2;
+        return [min / f, max * f];
+      }
+      const pad = max > min ? (max - min) * 0.06 : Math.abs(max) * 0.1 || 1;
+      return [min - pad, max + pad];
+    };
+  }
+
+  // A floating box near the cursor with x, every shown series' value and the active windows; on
+  // a panel with named rows, the row under the cursor and its series (their names say the values).
+  function tooltipPlugin(panel, colors, rowOf) {
     let tip = null;
     let over = false;
     return {
@@ -125,16 +177,29 @@
         }],
         setCursor: [(u) => {
           const i = u.cursor.idx;
-          if (!over || i == null) { tip.style.display = "none"; return; }
-          const x = u.data[0][i];
-          let html = `<b>${escapeHtml(unitLabel(panel.x_label, ""))} ${fmt(x)} ${escapeHtml(panel.x_unit || "")}</b>`;
-          for (let s = 1; s < u.series.length; s++) {
-            const ser = u.series[s];
-            if (!ser.show) continue;
-            const v = u.data[s][i];
-            if (v == null) continue;
-            html += `<br><span class="sw" style="background:${colors[s]}"></span>` +
-                    `${escapeHtml(ser.label)}: ${fmt(v)} ${escapeHtml(panel.y_unit === "1" ? "" : panel.y_unit)}`;
+          const rows = panel.y_categories || [];
+          const row = rows.length && u.cursor.top >= 0 ? Math.round(u.posToVal(u.cursor.top, "y")) : -1;
+          if (!over || (rows.length ? !(row >= 0 && row < rows.length) : i == null)) {
+            tip.style.display = "none";
+            return;
+          }
+          let html = "";
+          const x = rows.length ? u.posToVal(u.cursor.left, "x") : u.data[0][i];
+          if (rows.length) {
+            html = `<b>${escapeHtml(rows[row])}</b>`;
+            for (let s = 1; s < u.series.length; s++)
+              if (u.series[s].show && rowOf[s] === row)
+                html += `<br><span class="sw" style="background:${colors[s]}"></span>${escapeHtml(u.series[s].label)}`;
+          } else {
+            html = `<b>${escapeHtml(unitLabel(panel.x_label, ""))} ${fmt(x)} ${escapeHtml(panel.x_unit || "")}</b>`;
+            for (let s = 1; s < u.series.length; s++) {
+              const ser = u.series[s];
+              if (!ser.show) continue;
+              const v = u.data[s][i];
+              if (v == null) continue;
+              html += `<br><span class="sw" style="background:${colors[s]}"></span>` +
+                      `${escapeHtml(ser.label)}: ${fmt(v)} ${escapeHtml(panel.y_unit === "1" ? "" : panel.y_unit)}`;
+            }
           }
           for (const w of panel.windows) {
             const end = w.end == null ? Infinity : w.end;
@@ -154,12 +219,13 @@
   }
 
   function seriesOptions(spec, color) {
-    const o = {label: spec.name, stroke: color, width: 1.75, spanGaps: false,
+    const o = {label: spec.name, stroke: color, width: spec.width || 1.75, spanGaps: false,
                value: (u, v) => fmt(v)};
     if (spec.dashed) o.dash = [6, 4];
     if (spec.style === "points") {
       o.paths = () => null;
-      o.points = {show: true, size: 6, fill: color};
+      o.width = 1;
+      o.points = {show: true, size: spec.width || 6, fill: color};
     } else {
       o.points = {show: false};
       if (spec.style === "step") o.paths = uPlot.paths.stepped({align: 1});
@@ -174,15 +240,18 @@
     const series = [{label: unitLabel(panel.x_label, panel.x_unit), value: (u, v) => fmt(v)}];
     const bands = [];
     const colors = [null];  // swatch colour of each uPlot series, for the tooltip
+    const rowOf = [null];   // the named row of each uPlot series (its first y), if any
     panel.bands.forEach((b, k) => {
       const color = b.color || palette[k % palette.length];
       const edge = {label: "", stroke: withAlpha(color, 0.45), width: 1, points: {show: false},
                     value: (u, v) => fmt(v)};
       series.push({...edge, label: `${b.name} upper`});
       colors.push(withAlpha(color, 0.45));
+      rowOf.push(null);
       columns.push({x: b.x, y: b.upper});
       series.push({...edge, label: `${b.name} lower`});
       colors.push(withAlpha(color, 0.45));
+      rowOf.push(null);
       columns.push({x: b.x, y: b.lower});
       bands.push({series: [series.length - 2, series.length - 1], fill: withAlpha(color, 0.18)});
     });
@@ -190,23 +259,41 @@
       const color = s.color || palette[k % palette.length];
       series.push(seriesOptions(s, color));
       colors.push(color);
+      rowOf.push(s.y.length ? s.y[0] : null);
       columns.push({x: s.x, y: s.y});
     });
     const data = columns.length ? alignedData(xs, columns) : [[]];
 
-    const size = () => ({width: Math.max(holder.clientWidth, 240), height: 230});
+    const categories = panel.y_categories || [];
+    const named = categories.length > 0;
+    const height = named ? Math.max(150, 60 + 34 * categories.length) : 230;
+    const size = () => ({width: Math.max(holder.clientWidth, 240), height});
+    const x = {time: false};
+    if (panel.x_log) x.distr = 3;
+    if (named || panel.x_reference != null) x.range = paddedRange(panel);
+    const y = named ? {range: [-0.5, categories.length - 0.5], dir: -1} : panel.y_log ? {distr: 3} : {};
+    const yAxis = named
+      ? {label: yAxisLabel(panel.y_unit), labelSize: panel.y_unit ? 18 : 0, size: axisSize,
+         splits: () => categories.map((_, k) => k), values: (u, splits) => splits.map((k) => categories[k] ?? "")}
+      : {label: yAxisLabel(panel.y_unit), labelSize: 18, size: axisSize, values: ticks};
+    const xAxis = {label: unitLabel(panel.x_label, panel.x_unit), labelSize: 18, size: 36, values: ticks};
+    if (panel.x_log) {
+      xAxis.grid = {filter: logSplits125};
+      xAxis.ticks = {filter: logSplits125};
+    }
+    const plugins = [windowsPlugin(panel.windows), tooltipPlugin(panel, colors, rowOf)];
+    if (panel.x_reference != null) plugins.unshift(referencePlugin(panel.x_reference));
+    if (named) holder.style.minHeight = `${height}px`;
     const opts = {
       ...size(),
       series,
       bands,
-      scales: {x: {time: false}, y: panel.y_log ? {distr: 3} : {}},
-      axes: [
-        {label: unitLabel(panel.x_label, panel.x_unit), labelSize: 18, size: 36, values: ticks},
-        {label: yAxisLabel(panel.y_unit), labelSize: 18, size: axisSize, values: ticks},
-      ],
-      cursor: {sync: {key: syncKey, setSeries: false}, drag: {x: true, y: false}},
-      legend: {live: true},
-      plugins: [windowsPlugin(panel.windows), tooltipPlugin(panel, colors)],
+      scales: {x, y},
+      axes: [xAxis, yAxis],
+      cursor: named ? {drag: {x: true, y: false}, y: false}
+                    : {sync: {key: syncKey, setSeries: false}, drag: {x: true, y: false}},
+      legend: {show: !named, live: true},
+      plugins,
     };
     const chart = new uPlot(opts, data, holder);
     // Band edges stay in the tooltip but not in the legend (the band's colour says enough).

@@ -103,6 +103,29 @@ TEST(Report, EmbedsTheDataAsJson) {
   EXPECT_EQ(data["xs"][resp["series"][0]["x"].get<int>()], json::parse("[1.0, 4.0, 12.0]"));
 }
 
+// Forest plots and box plots: named rows on the y axis, a log x axis, a reference line.
+TEST(Report, EmbedsNamedRowsAndReferenceLine) {
+  Report r;
+  ReportPanel p{.title = "Risk ratio", .x_label = "risk ratio", .x_unit = "", .x_log = true,
+                .y_categories = {"easi75", "iga_success"}, .x_reference = 1.0};
+  p.series.push_back({.name = "easi75 CI", .x = {1.2, 2.5}, .y = {0, 0}, .width = 2.5});
+  p.series.push_back({.name = "easi75", .x = {1.7}, .y = {0},
+                      .style = ReportSeries::Style::points, .width = 9});
+  r.panels.push_back(p);
+  r.panels.push_back({.title = "plain"});
+  const json data = report_data(html_of(r));
+  const json& forest = data["panels"][0];
+  EXPECT_EQ(forest["x_log"], true);
+  EXPECT_EQ(forest["y_categories"], json::parse(R"(["easi75", "iga_success"])"));
+  EXPECT_DOUBLE_EQ(forest["x_reference"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(forest["series"][0]["width"].get<double>(), 2.5);
+  EXPECT_DOUBLE_EQ(forest["series"][1]["width"].get<double>(), 9.0);
+  const json& plain = data["panels"][1];
+  EXPECT_EQ(plain["x_log"], false);
+  EXPECT_TRUE(plain["y_categories"].empty());
+  EXPECT_TRUE(plain["x_reference"].is_null());
+}
+
 TEST(Report, EscapesTextAndOrdersSections) {
   const std::string html = html_of(two_panel_report());
   EXPECT_NE(html.find("<title>Trial &lt;A &amp; B&gt;</title>"), std::string::npos);
