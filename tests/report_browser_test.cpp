@@ -1,4 +1,5 @@
-// End to end: `gutskin run … --report` writes a report, then web/test/check_report.mjs opens it
+// End to end: `gutskin run … --report` (and `gutskin trial`) writes a report, then
+// web/test/check_report.mjs opens it
 // in Debian's headless Chromium through playwright-core and fails on any console or page
 // error, a network request, or a panel without a drawn chart; it saves a screenshot
 // (report_screenshots/ under the working directory, i.e. the build tree under ctest).
@@ -12,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -105,6 +107,26 @@ class ReportBrowser : public ::testing::Test {
 
 TEST_F(ReportBrowser, ScenarioReportRendersWithoutErrors) {
   check_scenario("tests/data/report_scenario.yaml", "report_demo");
+}
+
+// A small fixture trial (two arms, continuous, responder and time-to-event endpoints, bands):
+// its report has box plots, rate panels, forest plots on linear and log axes and bands.
+TEST_F(ReportBrowser, TrialReportRendersWithoutErrors) {
+  const fs::path out = tmp_ / "trial";
+  const Output run = shell("cd " + quoted(source_dir.string()) + " && " + quoted(GUTSKIN_CLI) +
+                           " trial src/trial/testdata/skin_trial.yaml --out " +
+                           quoted(out.string()) + " --patients 24 --threads 1 --quiet");
+  ASSERT_EQ(run.code, 0) << run.text;
+  const fs::path report = out / "report.html";
+  ASSERT_TRUE(fs::exists(report));
+  std::ifstream in(report);
+  const std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(html.find("<svg"), std::string::npos) << "charts are drawn by uPlot, not inline SVG";
+  for (const char* title : {"Mean difference", "Risk difference", "Risk ratio", "Odds ratio",
+                            "score_w12", "score50", "clear", "Continuous endpoints per arm",
+                            "Responder and event rates per arm", "NNT"})
+    EXPECT_NE(html.find(title), std::string::npos) << title;
+  check_in_browser(report, "trial_report");
 }
 
 // What trial reports need: quantile bands, points, steps, a log axis, series on different x

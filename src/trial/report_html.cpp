@@ -1,11 +1,21 @@
-// report.html: one self-contained page drawn from summary.json — tables of every endpoint, box
-// plots of continuous endpoints per arm, quantile bands of key trajectories and a forest plot of
-// the effects. Plain inline SVG: it opens offline, in any browser, with nothing to load.
+// report.html of a trial, drawn from summary.json as a generic Report (include/gutskin/report.hpp)
+// and written by write_html_report: one self-contained page whose charts uPlot draws on load.
+//   Effects       forest plots (mean difference, risk difference, risk ratio, odds ratio, each
+//                 with its CI and the line of no effect) and the tables of every comparison
+//   Endpoints     per endpoint and arm: box plots of continuous endpoints (quartiles, 5–95%,
+//                 median, mean), rates with their CI for responders and events; the tables
+//   Trajectories  median, 25–75% and 5–95% bands of the key observables per arm
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <cmath>
+#include <iterator>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
 
+#include "gutskin/report.hpp"
 #include "trial/finalize.hpp"
 
 using json = nlohmann::ordered_json;
@@ -14,276 +24,402 @@ namespace gutskin::detail {
 
 namespace {
 
-const char* const kColours[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"};
-const char* colour(std::size_t i) { return kColours[i % 6]; }
-
-std::string esc(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
-    }
-  }
-  return o;
+// The page's palette (src/report/report.js), so an arm has one colour on every panel.
+const char* const kColours[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
+                                "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"};
+std::string colour(std::size_t i) { return kColours[i % std::size(kColours)]; }
+std::string translucent(std::size_t i, double alpha) {
+  const unsigned rgb = std::stoul(colour(i).substr(1), nullptr, 16);
+  return fmt::format("rgba({},{},{},{})", rgb >> 16, (rgb >> 8) & 255, rgb & 255, alpha);
 }
 
-std::string fmt_num(const json& v, int digits = 4) {
-  if (!v.is_number()) return "–";
-  return fmt::format("{:.{}g}", v.get<double>(), digits);
+/// j[key], or null when j is not an object or has no such key (summaries of stopped runs).
+const json& field(const json& j, const char* key) {
+  static const json null_value;
+  if (!j.is_object()) return null_value;
+  const auto it = j.find(key);
+  return it == j.end() ? null_value : *it;
 }
-std::string fmt_ci(const json& v) {
-  if (!v.is_array() || v.size() != 2 || !v[0].is_number()) return "–";
-  return "[" + fmt_num(v[0]) + ", " + fmt_num(v[1]) + "]";
+std::string text(const json& j, const char* key) {
+  const json& v = field(j, key);
+  return v.is_string() ? v.get<std::string>() : v.is_null() ? std::string() : v.dump();
 }
-std::string pct(const json& v) {
-  if (!v.is_number()) return "–";
-  return fmt::format("{:.1f}%", 100 * v.get<double>());
+double value(const json& v) { return v.is_number() ? v.get<double>() : NAN; }
+double value(const json& j, const char* key) { return value(field(j, key)); }
+double ci_bound(const json& j, const char* key, std::size_t k) {
+  const json& ci = field(j, key);
+  return ci.is_array() && ci.size() == 2 ? value(ci[k]) : NAN;
 }
 
-/// Linear map from [a, b] to [x0, x1].
-struct Scale {
-  double a, b, x0, x1;
-  double operator()(double v) const { return b == a ? (x0 + x1) / 2 : x0 + (v - a) / (b - a) * (x1 - x0); }
-};
+std::string num(double v, int digits = 4) {
+  return std::isfinite(v) ? fmt::format("{:.{}g}", v, digits) : std::string("–");
+}
+std::string ci(const json& j, const char* key, double scale = 1.0, int digits = 4) {
+  const double lo = ci_bound(j, key, 0), hi = ci_bound(j, key, 1);
+  if (!std::isfinite(lo) && !std::isfinite(hi)) return "–";
+  return "[" + num(scale * lo, digits) + ", " + num(scale * hi, digits) + "]";
+}
+std::string percent(double fraction) {
+  return std::isfinite(fraction) ? fmt::format("{:.1f}%", 100 * fraction) : std::string("–");
+}
 
-/// Round axis limits and ticks.
-std::vector<double> ticks(double lo, double hi, int target = 5) {
-  if (!(hi > lo)) return {lo};
-  const double raw = (hi - lo) / target;
-  const double mag = std::pow(10, std::floor(std::log10(raw)));
-  double step = mag;
-  for (double m : {1.0, 2.0, 5.0, 10.0})
-    if (m * mag >= raw) {
-      step = m * mag;
-      break;
-    }
-  std::vector<double> t;
-  for (double v = std::ceil(lo / step) * step; v <= hi + step * 1e-9; v += step)
-    t.push_back(std::abs(v) < step * 1e-9 ? 0 : v);
+bool is_binary(const json& e) {
+  const std::string kind = text(e, "kind");
+  return kind == "responder" || kind == "time_to_event";
+}
+
+/// "change of score at day 84 — reduction ≥ 50%. <description>"
+std::string endpoint_text(const json& e) {
+  std::string kind = text(e, "kind");
+  for (char& c : kind)
+    if (c == '_') c = ' ';
+  std::string t = kind + " of " + text(e, "observable");
+  if (std::isfinite(value(e, "at_days"))) t += fmt::format(" at day {:g}", value(e, "at_days"));
+  if (!text(e, "criterion").empty()) t += " — " + text(e, "criterion");
+  if (!text(e, "description").empty()) t += ". " + text(e, "description");
   return t;
 }
 
-std::string box_plot(const json& endpoint) {
-  const auto& arms = endpoint["arms"];
-  double lo = INFINITY, hi = -INFINITY;
-  for (const auto& a : arms)
-    for (const char* k : {"p05", "p95", "mean"})
-      if (a[k].is_number()) lo = std::min(lo, a[k].get<double>()), hi = std::max(hi, a[k].get<double>());
-  if (!std::isfinite(lo)) return "";
-  if (hi == lo) hi = lo + 1, lo -= 1;
-  const double pad = (hi - lo) * 0.05;
-  const int row = 34, left = 140, width = 640, height = static_cast<int>(arms.size()) * row + 40;
-  Scale x{lo - pad, hi + pad, static_cast<double>(left), static_cast<double>(width - 20)};
-  std::string s = fmt::format("<svg width=\"{}\" height=\"{}\" class=\"plot\">", width, height);
-  for (double t : ticks(lo - pad, hi + pad)) {
-    s += fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"10\" y2=\"{1}\" class=\"grid\"/>", x(t), height - 25);
-    s += fmt::format("<text x=\"{:.1f}\" y=\"{}\" class=\"tick\">{:g}</text>", x(t), height - 10, t);
-  }
-  for (std::size_t i = 0; i < arms.size(); ++i) {
-    const auto& a = arms[i];
-    const double y = 20 + i * row + row / 2.0;
-    s += fmt::format("<text x=\"{}\" y=\"{:.1f}\" class=\"label\">{}</text>", left - 8, y + 4, esc(a["arm"]));
-    if (!a["median"].is_number()) continue;
-    const char* c = colour(i);
-    s += fmt::format("<line x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"{}\"/>",
-                     x(a["p05"]), x(a["p95"]), y, y, c);
-    s += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"16\" fill=\"{}\" fill-opacity=\"0.3\" stroke=\"{}\"/>",
-                     x(a["q25"]), y - 8, std::max(1.0, x(a["q75"]) - x(a["q25"])), c, c);
-    s += fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1:.1f}\" y2=\"{2:.1f}\" stroke=\"{3}\" stroke-width=\"2\"/>",
-                     x(a["median"]), y - 8, y + 8, c);
-    s += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\" fill=\"#000\"><title>mean {}</title></circle>",
-                     x(a["mean"]), y, fmt_num(a["mean"]));
-  }
-  return s + "</svg><p class=\"note\">Box: quartiles; line: median; whiskers: 5th–95th percentile; dot: mean.</p>";
+/// What a continuous endpoint's values are, for the x axis.
+std::string endpoint_axis(const json& e) {
+  const std::string kind = text(e, "kind"), obs = text(e, "observable");
+  if (kind == "change") return "change in " + obs;
+  if (kind == "percent_change") return "% change in " + obs;
+  return obs;
 }
 
-std::string band_plot(const json& times, const json& obs) {
-  const int width = 720, height = 300, left = 60, bottom = 40;
-  double lo = INFINITY, hi = -INFINITY;
-  for (const auto& a : obs["arms"])
-    for (const char* k : {"p05", "p95"})
-      for (const auto& v : a[k])
-        if (v.is_number()) lo = std::min(lo, v.get<double>()), hi = std::max(hi, v.get<double>());
-  if (!std::isfinite(lo) || times.empty()) return "";
-  if (hi == lo) hi = lo + 1;
-  const double t_end = times.back().get<double>();
-  Scale x{0, t_end, static_cast<double>(left), static_cast<double>(width - 20)};
-  Scale y{lo, hi + (hi - lo) * 0.05, static_cast<double>(height - bottom), 15};
-  std::string s = fmt::format("<svg width=\"{}\" height=\"{}\" class=\"plot\">", width, height);
-  for (double t : ticks(y.a, y.b)) {
-    s += fmt::format("<line x1=\"{0}\" x2=\"{1}\" y1=\"{2:.1f}\" y2=\"{2:.1f}\" class=\"grid\"/>", left, width - 20, y(t));
-    s += fmt::format("<text x=\"{}\" y=\"{:.1f}\" class=\"label\">{:g}</text>", left - 6, y(t) + 4, t);
-  }
-  for (double t : ticks(0, t_end)) {
-    s += fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"15\" y2=\"{1}\" class=\"grid\"/>", x(t), height - bottom);
-    s += fmt::format("<text x=\"{:.1f}\" y=\"{}\" class=\"tick\">{:g}</text>", x(t), height - bottom + 16, t);
-  }
-  s += fmt::format("<text x=\"{}\" y=\"{}\" class=\"tick\">days from baseline</text>", (left + width) / 2, height - 4);
-  std::size_t i = 0;
-  for (const auto& a : obs["arms"]) {
-    const char* c = colour(i++);
-    auto path = [&](const char* upper, const char* lower) {
-      std::string p;
-      for (std::size_t k = 0; k < times.size(); ++k)
-        if (a[upper][k].is_number())
-          p += fmt::format("{}{:.1f},{:.1f} ", p.empty() ? "M" : "L", x(times[k]), y(a[upper][k]));
-      if (!lower) return p;
-      for (std::size_t k = times.size(); k-- > 0;)
-        if (a[lower][k].is_number()) p += fmt::format("L{:.1f},{:.1f} ", x(times[k]), y(a[lower][k]));
-      return p + "Z";
-    };
-    s += fmt::format("<path d=\"{}\" fill=\"{}\" fill-opacity=\"0.12\" stroke=\"none\"/>", path("p95", "p05"), c);
-    s += fmt::format("<path d=\"{}\" fill=\"{}\" fill-opacity=\"0.25\" stroke=\"none\"/>", path("q75", "q25"), c);
-    s += fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"/>", path("median", nullptr), c);
-    s += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"{}\" class=\"legend\">{}</text>", left + 10, 30 + 16 * (i - 1), c, esc(a["arm"]));
-  }
-  return s + "</svg>";
-}
-
-/// One forest row per comparison: risk ratios on a log scale, or mean differences on a scale of
-/// their own, with the line of no effect.
-std::string forest_plot(const json& endpoints) {
-  struct Row {
-    std::string label, effect;
-    double est, lo, hi;
-    bool ratio;
-  };
-  std::vector<Row> rows;
-  for (const auto& e : endpoints)
-    for (const auto& c : e["comparisons"]) {
-      const bool ratio = c.contains("risk_ratio");
-      const char* k = ratio ? "risk_ratio" : "mean_difference";
-      const std::string ci = std::string(k) + (ratio ? "_ci" : "_ci");
-      if (!c[k].is_number() || !c[ci].is_array() || !c[ci][0].is_number()) continue;
-      rows.push_back({e["name"].get<std::string>() + ": " + c["arm"].get<std::string>() + " vs " +
-                          c["vs"].get<std::string>(),
-                      std::string(ratio ? "RR " : "Δ mean ") + fmt_num(c[k], 3) + " " + fmt_ci(c[ci]),
-                      c[k], c[ci][0], c[ci][1], ratio});
-    }
-  if (rows.empty()) return "<p>No comparisons (one arm, or no data).</p>";
-  const int row_h = 28, left = 300, plot_w = 300, width = left + plot_w + 230;
-  const int height = static_cast<int>(rows.size()) * row_h + 20;
-  std::string s = fmt::format("<svg width=\"{}\" height=\"{}\" class=\"plot\">", width, height);
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const Row& r = rows[i];
-    const double y = 15 + i * row_h + row_h / 2.0;
-    double lo = r.lo, hi = r.hi, est = r.est, null = 0;
-    if (r.ratio) lo = std::log(std::max(lo, 1e-9)), hi = std::log(std::max(hi, 1e-9)), est = std::log(std::max(est, 1e-9));
-    const double span = std::max({std::abs(lo - null), std::abs(hi - null), 1e-12}) * 1.1;
-    Scale x{null - span, null + span, static_cast<double>(left), static_cast<double>(left + plot_w)};
-    s += fmt::format("<text x=\"{}\" y=\"{:.1f}\" class=\"label\">{}</text>", left - 8, y + 4, esc(r.label));
-    s += fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1:.1f}\" y2=\"{2:.1f}\" stroke=\"#888\" stroke-dasharray=\"3,3\"/>",
-                     x(null), y - row_h / 2.0, y + row_h / 2.0);
-    s += fmt::format("<line x1=\"{0:.1f}\" x2=\"{1:.1f}\" y1=\"{2:.1f}\" y2=\"{2:.1f}\" stroke=\"#000\" stroke-width=\"1.5\"/>", x(lo), x(hi), y);
-    s += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"8\" height=\"8\" fill=\"#000\"/>", x(est) - 4, y - 4);
-    s += fmt::format("<text x=\"{}\" y=\"{:.1f}\" class=\"value\">{}</text>", left + plot_w + 12, y + 4, esc(r.effect));
-  }
-  return s + "</svg><p class=\"note\">Dashed line: no effect (RR = 1 on a log scale; Δ = 0). "
-             "Each row has its own scale.</p>";
-}
-
-std::string endpoint_section(const json& e) {
-  std::string s = fmt::format("<h3 id=\"ep-{0}\">{0}</h3><p>{1} of <code>{2}</code>", esc(e["name"]),
-                              esc(e["kind"]), esc(e["observable"]));
-  if (e.contains("at_days")) s += fmt::format(" at day {:g}", e["at_days"].get<double>());
-  if (e.contains("criterion")) s += " — " + esc(e["criterion"]);
-  if (!e["description"].get<std::string>().empty()) s += ". " + esc(e["description"]);
-  s += "</p><table><tr>";
-  const bool binary = e["kind"] == "responder" || e["kind"] == "time_to_event";
-  if (binary) {
-    s += "<th>arm</th><th>n</th><th>events</th><th>rate</th><th>95% CI</th>";
-    if (e["kind"] == "time_to_event") s += "<th>median days</th>";
-    s += "</tr>";
-    for (const auto& a : e["arms"]) {
-      s += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>[{}, {}]</td>", esc(a["arm"]),
-                       a["n"].dump(), a["events"].dump(), pct(a["rate"]), pct(a["rate_ci"][0]), pct(a["rate_ci"][1]));
-      if (e["kind"] == "time_to_event")
-        s += "<td>" + (a["median_days"].is_number() ? fmt_num(a["median_days"]) : std::string("not reached")) + "</td>";
-      s += "</tr>";
-    }
-    s += "</table><table><tr><th>comparison</th><th>risk difference</th><th>risk ratio</th>"
-         "<th>odds ratio</th><th>NNT</th></tr>";
-    for (const auto& c : e["comparisons"])
-      s += fmt::format("<tr><td>{} vs {}</td><td>{} {}</td><td>{} {}</td><td>{} {}</td><td>{} {}<br><small>{}</small></td></tr>",
-                       esc(c["arm"]), esc(c["vs"]), fmt_num(c["risk_difference"], 3), fmt_ci(c["risk_difference_ci"]),
-                       fmt_num(c["risk_ratio"], 3), fmt_ci(c["risk_ratio_ci"]), fmt_num(c["odds_ratio"], 3),
-                       fmt_ci(c["odds_ratio_ci"]), fmt_num(c["nnt"], 3),
-                       c["nnt_ci"].is_null() ? std::string("(CI includes no effect)") : fmt_ci(c["nnt_ci"]),
-                       esc(c["nnt_meaning"]));
-    s += "</table>";
-  } else {
-    s += "<th>arm</th><th>n</th><th>mean</th><th>95% CI</th><th>SD</th><th>median</th><th>95% CI</th>"
-         "<th>IQR</th></tr>";
-    for (const auto& a : e["arms"])
-      s += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} – {}</td></tr>",
-                       esc(a["arm"]), a["n"].dump(), fmt_num(a["mean"]), fmt_ci(a["mean_ci"]), fmt_num(a["sd"]),
-                       fmt_num(a["median"]), fmt_ci(a["median_ci"]), fmt_num(a["q25"]), fmt_num(a["q75"]));
-    s += "</table><table><tr><th>comparison</th><th>pairs</th><th>mean difference (paired)</th></tr>";
-    for (const auto& c : e["comparisons"])
-      s += fmt::format("<tr><td>{} vs {}</td><td>{}</td><td>{} {}</td></tr>", esc(c["arm"]), esc(c["vs"]),
-                       c["pairs"].dump(), fmt_num(c["mean_difference"]), fmt_ci(c["mean_difference_ci"]));
-    s += "</table>" + box_plot(e);
-  }
+ReportSeries segment(std::string name, double lo, double hi, double row, std::string color,
+                     double width) {
+  ReportSeries s;
+  s.name = std::move(name);
+  s.x = {lo, hi};
+  s.y = {row, row};
+  s.color = std::move(color);
+  s.width = width;
   return s;
 }
 
-}  // namespace
+ReportSeries point(std::string name, double x, double row, std::string color, double size) {
+  ReportSeries s;
+  s.name = std::move(name);
+  s.x = {x};
+  s.y = {row};
+  s.style = ReportSeries::Style::points;
+  s.color = std::move(color);
+  s.width = size;
+  return s;
+}
 
-std::string trial_report_html(const json& s) {
-  std::string h = R"(<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>)" + esc(s["trial"]) + R"( — gutskin trial</title>
-<style>
-body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;margin:.6em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
-td:first-child,th:first-child{text-align:left}th{background:#f3f3f3}
-.plot{display:block;margin:.5em 0}.grid{stroke:#eee}.tick{font-size:11px;text-anchor:middle;fill:#555}
-.label{font-size:12px;text-anchor:end}.value{font-size:12px}.legend{font-size:12px;font-weight:bold}
-.note{font-size:12px;color:#666}.warn{color:#a00}code{background:#f3f3f3;padding:0 3px}
-</style></head><body>
-)";
-  h += fmt::format("<h1>{}</h1><p>{}</p>", esc(s["trial"]), esc(s["description"]));
-  h += fmt::format("<p>Model <code>{}</code>, phenotype <code>{}</code>, {} virtual patients (seed {}), "
-                   "{} days{}; {}.</p>",
-                   esc(s["model"]), esc(s["phenotype"]), s["patients"].dump(), s["seed"].dump(),
-                   fmt_num(s["duration_days"]),
-                   s["run_in_days"].get<double>() > 0 ? fmt::format(" after a {:g}-day run-in", s["run_in_days"].get<double>()) : "",
-                   esc(s["design"]));
-  if (s["status"] != "completed")
-    h += fmt::format("<p class=\"warn\">Run stopped: {} of {} patients done (continue with --resume).</p>",
-                     s["patients_done"].dump(), s["patients"].dump());
-  h += "<table><tr><th>arm</th><th>completed</th><th>failed</th><th>description</th></tr>";
-  for (const auto& a : s["arms"])
-    h += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td style=\"text-align:left\">{}</td></tr>", esc(a["name"]),
-                     a["completed"].dump(), a["failed"].dump(), esc(a["description"]));
-  h += "</table>";
-  if (s["failed"].get<long long>() > 0) {
-    h += fmt::format("<p class=\"warn\">{} simulations failed and are left out of the statistics:</p><ul>",
-                     s["failed"].dump());
-    for (const auto& f : s["failure_reasons"]) h += fmt::format("<li>{} × {}</li>", f["count"].dump(), esc(f["reason"]));
-    h += "</ul>";
+/// One row of a forest plot (or of a rate panel): an estimate with its CI.
+struct Row {
+  std::string label;
+  double estimate, lo, hi;
+  std::size_t arm;  // for the colour
+};
+
+/// Named rows, each a CI segment and a dot; rows that cannot be drawn (no estimate, or not
+/// positive on a log axis) keep their name with "(n/a)". Empty when nothing can be drawn.
+std::optional<ReportPanel> row_panel(std::string title, std::string description,
+                                     std::string section, std::string x_label, std::string x_unit,
+                                     const std::vector<Row>& rows, std::optional<double> reference,
+                                     bool log) {
+  ReportPanel p;
+  p.title = std::move(title);
+  p.description = std::move(description);
+  p.section = std::move(section);
+  p.x_label = std::move(x_label);
+  p.x_unit = std::move(x_unit);
+  p.x_log = log;
+  p.x_reference = reference;
+  auto drawable = [&](double v) { return std::isfinite(v) && (!log || v > 0); };
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    const Row& r = rows[k];
+    const double row = static_cast<double>(k);
+    const bool has_ci = drawable(r.lo) && drawable(r.hi) && r.hi >= r.lo;
+    const bool has_estimate = drawable(r.estimate);
+    p.y_categories.push_back(has_estimate || has_ci ? r.label : r.label + " (n/a)");
+    if (has_ci)
+      p.series.push_back(segment(fmt::format("{}: CI {} to {}", r.label, num(r.lo, 3), num(r.hi, 3)),
+                                 r.lo, r.hi, row, colour(r.arm), 2.5));
+    if (has_estimate)
+      p.series.push_back(point(fmt::format("{}: {}", r.label, num(r.estimate, 3)), r.estimate, row,
+                               colour(r.arm), 9));
   }
-  h += fmt::format("<h2>Effects</h2><p>Against <b>{}</b>, {:g}% confidence intervals.</p>", esc(s["reference"]),
-                   100 * s["confidence"].get<double>());
-  h += forest_plot(s["endpoints"]);
-  h += "<h2>Endpoints</h2>";
-  for (const auto& e : s["endpoints"]) h += endpoint_section(e);
-  if (s["bands"].contains("observables")) {
-    h += "<h2>Trajectories</h2><p>Median (line), interquartile range and 5th–95th percentile (shaded) "
-         "across virtual patients.</p>";
-    for (const auto& o : s["bands"]["observables"]) {
-      h += fmt::format("<h3>{}{}</h3>", esc(o["observable"]),
-                       o["unit"].get<std::string>().empty() ? "" : " [" + esc(o["unit"]) + "]");
-      h += band_plot(s["bands"]["times_days"], o);
+  if (p.series.empty()) return std::nullopt;
+  return p;
+}
+
+class TrialReport {
+ public:
+  explicit TrialReport(const json& s) : s_(s) {
+    const json& arms = field(s, "arms");
+    if (arms.is_array())
+      for (const auto& a : arms) arm_index_.emplace(text(a, "name"), arm_index_.size());
+    const double conf = value(s, "confidence");
+    ci_ = fmt::format("{:g}% CI", 100 * (std::isfinite(conf) ? conf : 0.95));
+    reference_ = text(s, "reference");
+  }
+
+  Report build() {
+    r_.title = "Trial " + text(s_, "trial");
+    r_.subtitle = text(s_, "description");
+    notes();
+    arm_tables();
+    effects();
+    endpoints();
+    trajectories();
+    return std::move(r_);
+  }
+
+ private:
+  std::size_t arm(const json& j, const char* key = "arm") const {
+    const auto it = arm_index_.find(text(j, key));
+    return it == arm_index_.end() ? 0 : it->second;
+  }
+  const json& endpoint_list() const {
+    static const json empty = json::array();
+    const json& e = field(s_, "endpoints");
+    return e.is_array() ? e : empty;
+  }
+  /// "score50: treated" when several arms are compared with the reference, else "score50".
+  std::string row_label(const json& e, const json& c) const {
+    return arm_index_.size() > 2 ? text(e, "name") + ": " + text(c, "arm") : text(e, "name");
+  }
+
+  void notes() {
+    const double run_in = value(s_, "run_in_days");
+    r_.notes.push_back(fmt::format(
+        "Model {}, phenotype {}, {} virtual patients (seed {}), {} days{}; {}.", text(s_, "model"),
+        text(s_, "phenotype").empty() ? "(model defaults)" : text(s_, "phenotype"),
+        text(s_, "patients"), text(s_, "seed"), num(value(s_, "duration_days")),
+        run_in > 0 ? fmt::format(" after a {:g}-day run-in", run_in) : "", text(s_, "design")));
+    if (text(s_, "status") != "completed")
+      r_.notes.push_back(fmt::format(
+          "Run stopped: {} of {} patients done (continue with --resume). The statistics are of "
+          "the patients done so far.",
+          text(s_, "patients_done"), text(s_, "patients")));
+    const double failed = value(s_, "failed");
+    if (failed > 0)
+      r_.notes.push_back(fmt::format(
+          "{:g} of {} simulations failed and are left out of the statistics (table Failures).",
+          failed, text(s_, "simulations")));
+    r_.notes.push_back(fmt::format("Effects are against {}, with {}s.", reference_, ci_));
+    const json& sampled = field(s_, "sampled_parameters");
+    std::string names;
+    if (sampled.is_array())
+      for (const auto& n : sampled) names += (names.empty() ? "" : ", ") + n.get<std::string>();
+    const json& run = field(s_, "run");
+    r_.notes.push_back(fmt::format("Sampled parameters: {}. Run: {} thread(s), {} process(es), {} s.",
+                                   names.empty() ? "none" : names, text(run, "threads"),
+                                   text(run, "processes"), num(value(run, "wall_seconds"))));
+  }
+
+  void arm_tables() {
+    ReportTable arms{.title = "Arms", .header = {"Arm", "Completed", "Failed", "Description"}};
+    const json& list = field(s_, "arms");
+    if (list.is_array())
+      for (const auto& a : list)
+        arms.rows.push_back({text(a, "name") + (text(a, "name") == reference_ ? " (reference)" : ""),
+                             text(a, "completed"), text(a, "failed"), text(a, "description")});
+    r_.tables.push_back(std::move(arms));
+    const json& reasons = field(s_, "failure_reasons");
+    if (value(s_, "failed") > 0 && reasons.is_array()) {
+      ReportTable t{.title = fmt::format("Failures ({} simulations, left out of the statistics)",
+                                         text(s_, "failed")),
+                    .header = {"Count", "Reason"}};
+      for (const auto& f : reasons) t.rows.push_back({text(f, "count"), text(f, "reason")});
+      r_.tables.push_back(std::move(t));
     }
   }
-  h += fmt::format("<p class=\"note\">Sampled parameters: {}. Run: {} thread(s), {} process(es), {} s.</p>",
-                   s["sampled_parameters"].empty() ? std::string("none") : esc(s["sampled_parameters"].dump()),
-                   s["run"]["threads"].dump(), s["run"]["processes"].dump(), fmt_num(s["run"]["wall_seconds"]));
-  return h + "</body></html>\n";
+
+  void effects() {
+    const std::string section = "Effects";
+    const std::string vs = " vs " + reference_ + ", " + ci_ + "; dashed line: no effect.";
+    std::vector<Row> md, rd, rr, odds;
+    ReportTable diff{.title = "Differences from " + reference_ + " (continuous endpoints, paired)",
+                     .section = section,
+                     .header = {"Endpoint", "Comparison", "Pairs", "Mean difference", ci_}};
+    ReportTable bin{.title = "Responders and events vs " + reference_,
+                    .section = section,
+                    .header = {"Endpoint", "Comparison", "Risk difference", ci_, "Risk ratio", ci_,
+                               "Odds ratio", ci_, "NNT", ci_, "NNT means"}};
+    for (const auto& e : endpoint_list()) {
+      const json& comps = field(e, "comparisons");
+      if (!comps.is_array()) continue;
+      for (const auto& c : comps) {
+        const std::string label = row_label(e, c);
+        const std::string cmp = text(c, "arm") + " vs " + text(c, "vs");
+        if (is_binary(e)) {
+          rd.push_back({label, 100 * value(c, "risk_difference"),
+                        100 * ci_bound(c, "risk_difference_ci", 0),
+                        100 * ci_bound(c, "risk_difference_ci", 1), arm(c)});
+          rr.push_back({label, value(c, "risk_ratio"), ci_bound(c, "risk_ratio_ci", 0),
+                        ci_bound(c, "risk_ratio_ci", 1), arm(c)});
+          odds.push_back({label, value(c, "odds_ratio"), ci_bound(c, "odds_ratio_ci", 0),
+                          ci_bound(c, "odds_ratio_ci", 1), arm(c)});
+          const bool nnt_ci = field(c, "nnt_ci").is_array();
+          bin.rows.push_back({text(e, "name"), cmp,
+                              num(100 * value(c, "risk_difference"), 3) + " pp",
+                              ci(c, "risk_difference_ci", 100, 3), num(value(c, "risk_ratio"), 3),
+                              ci(c, "risk_ratio_ci", 1, 3), num(value(c, "odds_ratio"), 3),
+                              ci(c, "odds_ratio_ci", 1, 3), num(value(c, "nnt"), 3),
+                              nnt_ci ? ci(c, "nnt_ci", 1, 3) : "includes no effect",
+                              text(c, "nnt_meaning")});
+        } else {
+          md.push_back({label, value(c, "mean_difference"), ci_bound(c, "mean_difference_ci", 0),
+                        ci_bound(c, "mean_difference_ci", 1), arm(c)});
+          diff.rows.push_back({text(e, "name"), cmp, text(c, "pairs"),
+                               num(value(c, "mean_difference")), ci(c, "mean_difference_ci")});
+        }
+      }
+    }
+    auto add = [&](std::optional<ReportPanel> p) {
+      if (p) r_.panels.push_back(std::move(*p));
+    };
+    if (!md.empty())
+      add(row_panel("Mean difference", "Paired difference of the arm means" + vs, section,
+                    "mean difference", "", md, 0.0, false));
+    if (!rd.empty())
+      add(row_panel("Risk difference", "Difference of responder or event rates" + vs, section,
+                    "risk difference", "percentage points", rd, 0.0, false));
+    if (!rr.empty())
+      add(row_panel("Risk ratio", "Ratio of responder or event rates (log scale)" + vs, section,
+                    "risk ratio", "", rr, 1.0, true));
+    if (!odds.empty())
+      add(row_panel("Odds ratio", "Ratio of the odds (log scale)" + vs, section, "odds ratio", "",
+                    odds, 1.0, true));
+    if (md.empty() && rd.empty())
+      r_.tables.push_back({.title = "No comparisons", .section = section,
+                           .header = {"Why"}, .rows = {{"one arm only, or no data"}}});
+    if (!diff.rows.empty()) r_.tables.push_back(std::move(diff));
+    if (!bin.rows.empty()) r_.tables.push_back(std::move(bin));
+  }
+
+  void endpoints() {
+    const std::string section = "Endpoints";
+    ReportTable cont{.title = "Continuous endpoints per arm",
+                     .section = section,
+                     .header = {"Endpoint", "Arm", "n", "Mean", ci_, "SD", "Median", ci_,
+                                "Quartiles", "5–95%"}};
+    ReportTable rates{.title = "Responder and event rates per arm",
+                      .section = section,
+                      .header = {"Endpoint", "Arm", "n", "Events", "Rate", ci_,
+                                 "Median days to event", "Mean days to event"}};
+    for (const auto& e : endpoint_list()) {
+      const json& arms = field(e, "arms");
+      if (!arms.is_array()) continue;
+      const bool tte = text(e, "kind") == "time_to_event";
+      if (is_binary(e)) {
+        std::vector<Row> rows;
+        for (const auto& a : arms) {
+          rows.push_back({text(a, "arm"), 100 * value(a, "rate"), 100 * ci_bound(a, "rate_ci", 0),
+                          100 * ci_bound(a, "rate_ci", 1), arm(a)});
+          std::string median_days = "–", mean_days = "–";
+          if (tte) {
+            median_days = field(a, "median_days").is_number() ? num(value(a, "median_days"))
+                                                              : std::string("not reached");
+            mean_days = num(value(a, "mean_days_to_event"));
+          }
+          rates.rows.push_back({text(e, "name"), text(a, "arm"), text(a, "n"), text(a, "events"),
+                                percent(value(a, "rate")), ci(a, "rate_ci", 100, 3) ,
+                                median_days, mean_days});
+        }
+        auto p = row_panel(text(e, "name"), endpoint_text(e) + ". Rate with its " + ci_ + ".",
+                           section, tte ? "patients with the event" : "responders", "%", rows,
+                           std::nullopt, false);
+        if (p) r_.panels.push_back(std::move(*p));
+      } else {
+        ReportPanel p;
+        p.title = text(e, "name");
+        p.description = endpoint_text(e) +
+                        ". Box: quartiles; line: 5–95%; dot: median; black dot: mean.";
+        p.section = section;
+        p.x_label = endpoint_axis(e);
+        p.x_unit = text(e, "kind") == "percent_change" ? "%" : "";
+        for (const auto& a : arms) {
+          const double row = static_cast<double>(p.y_categories.size());
+          const std::string name = text(a, "arm");
+          const std::size_t k = arm(a);
+          p.y_categories.push_back(name + fmt::format(" (n = {})", text(a, "n")));
+          const double p05 = value(a, "p05"), q25 = value(a, "q25"), med = value(a, "median"),
+                       q75 = value(a, "q75"), p95 = value(a, "p95"), mean = value(a, "mean");
+          if (std::isfinite(p05) && std::isfinite(p95))
+            p.series.push_back(segment(fmt::format("{} 5–95%: {} to {}", name, num(p05), num(p95)),
+                                       p05, p95, row, colour(k), 1.5));
+          if (std::isfinite(q25) && std::isfinite(q75))
+            p.series.push_back(segment(fmt::format("{} quartiles: {} to {}", name, num(q25), num(q75)),
+                                       q25, q75, row, translucent(k, 0.45), 14));
+          if (std::isfinite(med))
+            p.series.push_back(point(fmt::format("{} median: {}", name, num(med)), med, row,
+                                     colour(k), 10));
+          if (std::isfinite(mean))
+            p.series.push_back(point(fmt::format("{} mean: {}", name, num(mean)), mean, row,
+                                     "#222222", 5));
+          cont.rows.push_back({text(e, "name"), name, text(a, "n"), num(mean), ci(a, "mean_ci"),
+                               num(value(a, "sd")), num(med), ci(a, "median_ci"),
+                               num(q25) + " – " + num(q75), num(p05) + " – " + num(p95)});
+        }
+        if (!p.series.empty()) r_.panels.push_back(std::move(p));
+      }
+    }
+    if (!cont.rows.empty()) r_.tables.push_back(std::move(cont));
+    if (!rates.rows.empty()) r_.tables.push_back(std::move(rates));
+  }
+
+  void trajectories() {
+    const json& bands = field(s_, "bands");
+    const json& times = field(bands, "times_days");
+    const json& observables = field(bands, "observables");
+    if (!times.is_array() || !observables.is_array()) return;
+    std::vector<double> t;
+    for (const auto& v : times) t.push_back(value(v));
+    auto series = [&](const json& a, const char* key) {
+      std::vector<double> y;
+      const json& values = field(a, key);
+      for (std::size_t i = 0; i < t.size(); ++i)
+        y.push_back(values.is_array() && i < values.size() ? value(values[i]) : NAN);
+      return y;
+    };
+    for (const auto& o : observables) {
+      ReportPanel p;
+      p.title = text(o, "observable");
+      p.description = "Median (line), 25–75% and 5–95% of the virtual patients (shaded) per arm; "
+                      "days from baseline.";
+      p.section = "Trajectories";
+      p.y_unit = text(o, "unit");
+      const json& arms = field(o, "arms");
+      if (!arms.is_array()) continue;
+      for (const auto& a : arms) {
+        const std::size_t k = arm(a);
+        const std::string name = text(a, "arm");
+        p.bands.push_back({.name = name + " 5–95%", .x = t, .lower = series(a, "p05"),
+                           .upper = series(a, "p95"), .color = colour(k)});
+        p.bands.push_back({.name = name + " 25–75%", .x = t, .lower = series(a, "q25"),
+                           .upper = series(a, "q75"), .color = colour(k)});
+        ReportSeries median;
+        median.name = name + " median";
+        median.x = t;
+        median.y = series(a, "median");
+        median.color = colour(k);
+        median.width = 2;
+        p.series.push_back(std::move(median));
+      }
+      r_.panels.push_back(std::move(p));
+    }
+  }
+
+  const json& s_;
+  std::map<std::string, std::size_t> arm_index_;
+  std::string ci_, reference_;
+  Report r_;
+};
+
+}  // namespace
+
+std::string trial_report_html(const json& summary) {
+  std::ostringstream out;
+  write_html_report(TrialReport(summary).build(), out);
+  return out.str();
 }
 
 }  // namespace gutskin::detail
