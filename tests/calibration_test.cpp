@@ -6,6 +6,7 @@
 // run_trial on one thread. A fact the model does not reproduce yet is skipped with the model's
 // value and the target, never checked with a looser tolerance.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -111,7 +112,9 @@ const std::map<std::string, Rows>& run_cohort(const std::string& file) {
 std::map<std::string, Rows> run_cohort_uncached(const std::string& file) {
   const Trial trial = load_trial(cal_dir / file);
   TrialOptions opt;
-  opt.out_dir = fs::temp_directory_path() / ("gutskin_calibration_" + trial.name);
+  // One folder per process: ctest runs tests that share a cohort in parallel processes.
+  opt.out_dir = fs::temp_directory_path() /
+                ("gutskin_calibration_" + trial.name + "_" + std::to_string(::getpid()));
   fs::remove_all(opt.out_dir);
   opt.threads = 1;
   opt.progress_interval = 3600;
