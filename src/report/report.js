@@ -46,13 +46,19 @@
 
   function ticks(u, splits) { return splits.map(tick); }
 
-  // Grid lines and ticks of a log axis at 1, 2 and 5 times a power of ten (not at every digit).
-  function logSplits125(u, splits) {
-    return splits.map((v) => {
+  // Grid lines and ticks of a log axis at 1, 2 and 5 times a power of ten (not at every digit);
+  // labels at powers of ten, or at 1, 2 and 5 when the axis spans less than a decade.
+  function logSplitsAt(mantissas) {
+    return (u, splits) => splits.map((v) => {
       if (!(v > 0)) return null;
       const m = v / Math.pow(10, Math.floor(Math.log10(v) + 1e-9));
-      return [1, 2, 5, 10].some((k) => Math.abs(m - k) < 1e-6) ? v : null;
+      return mantissas.some((k) => Math.abs(m - k) < 1e-6) ? v : null;
     });
+  }
+  const logSplits125 = logSplitsAt([1, 2, 5, 10]);
+  function logLabels(u, splits) {
+    const decades = logSplitsAt([1, 10])(u, splits);
+    return decades.filter((v) => v != null).length >= 2 ? decades : logSplits125(u, splits);
   }
 
   // Room for the longest tick label (about 7 px a character at 12 px).
@@ -280,6 +286,7 @@
     if (panel.x_log) {
       xAxis.grid = {filter: logSplits125};
       xAxis.ticks = {filter: logSplits125};
+      xAxis.filter = logLabels;
     }
     const plugins = [windowsPlugin(panel.windows), tooltipPlugin(panel, colors, rowOf)];
     if (panel.x_reference != null) plugins.unshift(referencePlugin(panel.x_reference));

@@ -5,6 +5,7 @@
 //   Endpoints     per endpoint and arm: box plots of continuous endpoints (quartiles, 5–95%,
 //                 median, mean), rates with their CI for responders and events; the tables
 //   Trajectories  median, 25–75% and 5–95% bands of the key observables per arm
+//   Run           status, threads, processes, time, the sampled parameters
 #include <fmt/format.h>
 
 #include <cmath>
@@ -168,6 +169,7 @@ class TrialReport {
     effects();
     endpoints();
     trajectories();
+    run_table();
     return std::move(r_);
   }
 
@@ -204,14 +206,24 @@ class TrialReport {
           "{:g} of {} simulations failed and are left out of the statistics (table Failures).",
           failed, text(s_, "simulations")));
     r_.notes.push_back(fmt::format("Effects are against {}, with {}s.", reference_, ci_));
+  }
+
+  /// At the end: how the run went and which parameters vary between virtual patients.
+  void run_table() {
+    const json& run = field(s_, "run");
     const json& sampled = field(s_, "sampled_parameters");
     std::string names;
     if (sampled.is_array())
       for (const auto& n : sampled) names += (names.empty() ? "" : ", ") + n.get<std::string>();
-    const json& run = field(s_, "run");
-    r_.notes.push_back(fmt::format("Sampled parameters: {}. Run: {} thread(s), {} process(es), {} s.",
-                                   names.empty() ? "none" : names, text(run, "threads"),
-                                   text(run, "processes"), num(value(run, "wall_seconds"))));
+    r_.tables.push_back(
+        {.section = "Run",
+         .header = {"Item", "Value"},
+         .rows = {{"Status", text(s_, "status")},
+                  {"Threads", text(run, "threads")},
+                  {"Processes", text(run, "processes")},
+                  {"Wall time", num(value(run, "wall_seconds")) + " s"},
+                  {"Patients resumed from an earlier run", text(run, "resumed_from")},
+                  {"Sampled parameters", names.empty() ? "none" : names}}});
   }
 
   void arm_tables() {
