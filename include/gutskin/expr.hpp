@@ -8,6 +8,7 @@
 //            hill(x, K, n) = x^n/(K^n + x^n)        hill_inh(x, K, n) = K^n/(K^n + x^n)
 //            mm(x, K) = x/(K + x)   (Michaelis–Menten)
 //            delay(x, tau) = x at time − tau (x's value at t0 for earlier times)
+//            factorial(x) = Γ(x + 1)
 // hill, hill_inh, mm and if are expanded into basic operations when parsed.
 #pragma once
 
@@ -30,6 +31,8 @@ enum class Op : unsigned char {
   min, max,   // two or more args
   delay,      // delay(x, tau): x as it was tau days ago (its value at t0 before t0 + tau)
   exp, log, log10, sqrt, abs, sin, cos, tan, asin, acos, atan, floor, ceil,
+  factorial,  // x! = Γ(x + 1), for any real x > −1
+  digamma,    // ψ(x): appears in derivatives of factorial
 };
 
 struct ExprNode;
@@ -74,5 +77,9 @@ Expr substitute(const Expr& e, const std::function<Expr(const std::string&)>& re
 void collect_symbols(const Expr& e, std::set<std::string>& out);
 
 bool is_constant(const Expr& e);
+
+/// ψ(x) = Γ'(x)/Γ(x), for the derivative of factorial (recurrence to x ≥ 10, then the asymptotic
+/// series: error below 1e-13).
+double digamma(double x);
 
 }  // namespace gutskin

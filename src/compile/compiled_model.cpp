@@ -222,6 +222,8 @@ class Builder {
       case Op::atan: return unary(TOp::atan);
       case Op::floor: return unary(TOp::floor);
       case Op::ceil: return unary(TOp::ceil);
+      case Op::factorial: return unary(TOp::factorial);
+      case Op::digamma: return unary(TOp::digamma);
       case Op::delay: break;  // replaced by slots before building
     }
     throw InputError({}, "cannot compile expression '" + to_string(e) + "'");

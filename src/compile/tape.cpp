@@ -5,6 +5,8 @@
 #include <numeric>
 #include <unordered_map>
 
+#include "gutskin/expr.hpp"
+
 namespace gutskin::detail {
 
 namespace {
@@ -61,6 +63,8 @@ void run_group(TOp op, const Instr* in, const Instr* end, double* s) {
     case TOp::atan: return unary(in, end, s, [](double a) { return std::atan(a); });
     case TOp::floor: return unary(in, end, s, [](double a) { return std::floor(a); });
     case TOp::ceil: return unary(in, end, s, [](double a) { return std::ceil(a); });
+    case TOp::factorial: return unary(in, end, s, [](double a) { return std::tgamma(a + 1.0); });
+    case TOp::digamma: return unary(in, end, s, [](double a) { return gutskin::digamma(a); });
   }
 }
 

@@ -13,7 +13,7 @@ enum class TOp : std::uint8_t {
   add, sub, mul, div, pow, square, neg,
   lt, le, gt, ge, eq, ne, logical_and, logical_or, logical_not,
   select,  // dst = a != 0 ? b : c
-  min, max, exp, log, log10, sqrt, abs, sin, cos, tan, asin, acos, atan, floor, ceil,
+  min, max, exp, log, log10, sqrt, abs, sin, cos, tan, asin, acos, atan, floor, ceil, factorial, digamma,
 };
 
 struct Instr {

@@ -30,6 +30,8 @@ bool is_function(Op op) {
     case Op::asin:
     case Op::acos:
     case Op::atan:
+    case Op::factorial:
+    case Op::digamma:
     case Op::floor:
     case Op::ceil: return true;
     default: return false;
@@ -53,6 +55,8 @@ const char* function_name(Op op) {
     case Op::asin: return "asin";
     case Op::acos: return "acos";
     case Op::atan: return "atan";
+    case Op::factorial: return "factorial";
+    case Op::digamma: return "digamma";
     case Op::floor: return "floor";
     case Op::ceil: return "ceil";
     default: return "?";
@@ -274,6 +278,8 @@ double eval(const Expr& e, const std::function<double(const std::string&)>& look
     case Op::asin: return std::asin(arg(0));
     case Op::acos: return std::acos(arg(0));
     case Op::atan: return std::atan(arg(0));
+    case Op::factorial: return std::tgamma(arg(0) + 1.0);
+    case Op::digamma: return digamma(arg(0));
     case Op::floor: return std::floor(arg(0));
     case Op::ceil: return std::ceil(arg(0));
   }
@@ -509,6 +515,10 @@ Expr differentiate(const Expr& e, const std::string& var) {
       break;
     }
     case Op::atan: r = mk(Op::div, {d(0), mk(Op::add, {num(1), mk(Op::pow, {a[0], num(2)})})}); break;
+    case Op::factorial:  // d x! = x! ψ(x + 1) dx
+      r = mk(Op::mul, {mk(Op::mul, {e, mk(Op::digamma, {mk(Op::add, {a[0], num(1)})})}), d(0)});
+      break;
+    case Op::digamma: return constant(nan_value);  // trigamma is not needed: no second derivatives
   }
   return simplify(r);
 }
@@ -540,6 +550,16 @@ bool is_constant(const Expr& e) {
     if (!is_constant(x)) return false;
   }
   return true;
+}
+
+double digamma(double x) {
+  if (x <= 0 && std::floor(x) == x) return nan_value;  // poles
+  if (x < 0) return digamma(1.0 - x) - M_PI / std::tan(M_PI * x);  // reflection
+  double r = 0.0;
+  for (; x < 10.0; x += 1.0) r -= 1.0 / x;
+  const double f = 1.0 / (x * x);
+  return r + std::log(x) - 0.5 / x -
+         f * (1.0 / 12 - f * (1.0 / 120 - f * (1.0 / 252 - f * (1.0 / 240 - f / 132))));
 }
 
 }  // namespace gutskin

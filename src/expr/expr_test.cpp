@@ -205,6 +205,8 @@ TEST(ExprEvaluate, EveryFunction) {
   EXPECT_DOUBLE_EQ(eval("sin(x)", v), std::sin(0.7));
   EXPECT_DOUBLE_EQ(eval("cos(x)", v), std::cos(0.7));
   EXPECT_DOUBLE_EQ(eval("tan(x)", v), std::tan(0.7));
+  EXPECT_DOUBLE_EQ(eval("factorial(x)", v), std::tgamma(1.7));
+  EXPECT_DOUBLE_EQ(eval("factorial(4)", v), 24.0);
   EXPECT_DOUBLE_EQ(eval("asin(x)", v), std::asin(0.7));
   EXPECT_DOUBLE_EQ(eval("acos(x)", v), std::acos(0.7));
   EXPECT_DOUBLE_EQ(eval("atan(x)", v), std::atan(0.7));
@@ -299,6 +301,7 @@ const std::vector<DerivativeCase>& derivative_cases() {
       {"abs(x - 1.5)", "x"},
       {"cos(x)^2 + tan(x/3)", "x"},
       {"asin(x/4) + acos(x/5) * atan(2*x)", "x"},
+      {"factorial(x/2) + factorial(3)", "x"},
       {"floor(x) * x + ceil(x)", "x"},
       {"-x^2 / (y - x)", "x"},
       {"x * (x > 1) + (x <= 1 and y > 0) + (not (x == y))", "x"},
@@ -572,4 +575,15 @@ TEST(ExprErrors, UnknownSymbolsAreNotErrors) {
 }
 
 }  // namespace
+}  // namespace gutskin
+
+namespace gutskin {
+TEST(Digamma, MatchesKnownValues) {
+  const double euler_gamma = 0.57721566490153286;
+  EXPECT_NEAR(digamma(1.0), -euler_gamma, 1e-13);
+  EXPECT_NEAR(digamma(0.5), -euler_gamma - 2 * std::log(2.0), 1e-13);
+  EXPECT_NEAR(digamma(10.0), 2.2517525890667211, 1e-13);
+  EXPECT_NEAR(digamma(-0.5), 0.03648997397857652, 1e-12);  // reflection
+  EXPECT_TRUE(std::isnan(digamma(-2.0)));
+}
 }  // namespace gutskin

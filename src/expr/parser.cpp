@@ -52,7 +52,7 @@ bool is_name_char(char c) { return is_name_start(c) || is_digit(c); }
 const std::vector<std::string>& function_names() {
   static const std::vector<std::string> names = {
       "floor", "ceil", "exp", "log", "ln",        "log10", "sqrt", "abs",      "sin", "cos",
-      "tan",   "asin", "acos", "atan", "min",  "max", "pow", "piecewise", "if",    "hill", "hill_inh", "mm", "delay"};
+      "tan",   "asin", "acos", "atan", "factorial", "digamma", "min",  "max", "pow", "piecewise", "if",    "hill", "hill_inh", "mm", "delay"};
   return names;
 }
 
@@ -64,7 +64,8 @@ constexpr UnaryFunction unary_functions[] = {
     {"exp", Op::exp},   {"log", Op::log},     {"ln", Op::log},    {"log10", Op::log10},
     {"sqrt", Op::sqrt}, {"abs", Op::abs},     {"sin", Op::sin},   {"cos", Op::cos},
     {"tan", Op::tan},   {"asin", Op::asin},   {"acos", Op::acos}, {"atan", Op::atan},
-    {"floor", Op::floor}, {"ceil", Op::ceil},
+    {"floor", Op::floor}, {"ceil", Op::ceil}, {"factorial", Op::factorial},
+    {"digamma", Op::digamma},
 };
 
 class Parser {

@@ -86,6 +86,8 @@ std::string fmt_g(double v) { return fmt::format("{:.17g}", v); }
     case Op::asin: return typed(::AST_FUNCTION_ARCSIN);
     case Op::acos: return typed(::AST_FUNCTION_ARCCOS);
     case Op::atan: return typed(::AST_FUNCTION_ARCTAN);
+    case Op::factorial: return typed(::AST_FUNCTION_FACTORIAL);
+    case Op::digamma: break;  // only inside derivatives, never in a model
     case Op::delay: {
       node->setType(::AST_FUNCTION_DELAY);
       node->setDefinitionURL("http://www.sbml.org/sbml/symbols/delay");

@@ -1100,12 +1100,7 @@ Expr Importer::math(const ::ASTNode* n, const ::SBase* where, const Bindings& b)
     case ::AST_FUNCTION_ARCCOT:
       return need(1, "arccot") ? un(Op::atan, div(constant(1.0), arg(0))) : constant(kNaN);
     case ::AST_FUNCTION_FACTORIAL: {
-      if (!need(1, "factorial")) return constant(kNaN);
-      // Only of a constant: numbers and parameters/compartments declared constant without
-      // initial assignment (the value is taken at import).
-      const double x = evaluate(arg(0), [&](const std::string& name) { return fixed_value(name); });
-      if (std::isfinite(x)) return constant(std::tgamma(x + 1.0));
-      return unsupported("factorial", " of a non-constant argument");
+      return need(1, "factorial") ? un(Op::factorial, arg(0)) : constant(kNaN);
     }
     case ::AST_FUNCTION_PIECEWISE: {
       std::vector<Expr> v = args();
