@@ -41,6 +41,8 @@ class InputError : public std::runtime_error {
 class DiagnosticSink {
  public:
   void error(SourceLoc where, std::string message);
+  /// Records every diagnostic of an error thrown by a parser (units, expressions, ...).
+  void absorb(const InputError& e);
   bool empty() const { return diagnostics_.empty(); }
   const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
   /// Throws InputError if any error was recorded.

@@ -35,6 +35,10 @@ void DiagnosticSink::error(SourceLoc where, std::string message) {
   diagnostics_.push_back({std::move(where), std::move(message)});
 }
 
+void DiagnosticSink::absorb(const InputError& e) {
+  for (const auto& d : e.diagnostics()) diagnostics_.push_back(d);
+}
+
 void DiagnosticSink::throw_if_any() const {
   if (!diagnostics_.empty()) throw InputError(diagnostics_);
 }

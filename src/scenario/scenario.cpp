@@ -21,6 +21,7 @@
 #include "gutskin/builtin.hpp"
 #include "gutskin/units.hpp"
 #include "scenario/timeline.hpp"
+#include "core/yaml_reader.hpp"
 
 namespace fs = std::filesystem;
 
@@ -28,23 +29,13 @@ namespace gutskin {
 
 namespace {
 
+using detail::did_you_mean;
+using detail::format_days;
+
 std::string format_number(double v) {
   std::ostringstream s;
   s << v;
   return s.str();
-}
-
-std::string format_days(double days) {
-  return format_number(days) + (days == 1.0 ? " day" : " days");
-}
-
-void absorb(DiagnosticSink& sink, const InputError& e) {
-  for (const auto& d : e.diagnostics()) sink.error(d.where, d.message);
-}
-
-std::string did_you_mean(const std::string& name, const std::vector<std::string>& candidates) {
-  const std::string near = closest_name(name, candidates);
-  return near.empty() ? std::string() : " (did you mean '" + near + "'?)";
 }
 
 /// A bare number ("1") or a dimensionless "1" is taken to be in the target unit already.
@@ -61,79 +52,7 @@ std::vector<std::string> names_of(const Items& items) {
 }
 
 /// Reads one file, collecting every problem.
-class Reader {
- public:
-  explicit Reader(std::string file) : file_(std::move(file)) {}
-
-  DiagnosticSink sink;
-
-  SourceLoc loc(const YAML::Node& n) const {
-    if (!n.IsDefined()) return SourceLoc{.file = file_, .line = 0, .column = 0};
-    const YAML::Mark m = n.Mark();
-    return SourceLoc{.file = file_, .line = m.line + 1, .column = m.column + 1};
-  }
-  void error(const YAML::Node& n, std::string message) { sink.error(loc(n), std::move(message)); }
-
-  std::optional<std::string> text(const YAML::Node& n, const std::string& what) {
-    if (!n.IsScalar()) {
-      error(n, "expected " + what);
-      return std::nullopt;
-    }
-    return n.Scalar();
-  }
-
-  /// A time, in days (a bare number is in days).
-  std::optional<double> time(const YAML::Node& n) {
-    const auto t = text(n, "a time such as '7 days'");
-    if (!t) return std::nullopt;
-    try {
-      return parse_quantity_in(*t, day_unit(), loc(n));
-    } catch (const InputError& e) {
-      absorb(sink, e);
-      return std::nullopt;
-    }
-  }
-
-  /// How a time was written, for messages ("2 weeks"; a bare number gets "days").
-  static std::string written_time(const YAML::Node& n, double days) {
-    if (n.IsScalar()) {
-      const std::string& s = n.Scalar();
-      if (s.find_first_not_of("0123456789.eE+- ") != std::string::npos) return s;
-    }
-    return format_days(days);
-  }
-
-  std::optional<double> number(const YAML::Node& n) {
-    const auto t = text(n, "a number");
-    if (!t) return std::nullopt;
-    try {
-      const Quantity q = parse_quantity(*t, loc(n));
-      if (q.unit.text == "1") return q.value;
-    } catch (const InputError&) {
-    }
-    error(n, "expected a number");
-    return std::nullopt;
-  }
-
-  /// Reports keys of a mapping not in `known` ("unknown key 'x' in <where> (did you mean..)").
-  /// Returns false if any was unknown.
-  bool check_keys(const YAML::Node& map, const std::vector<std::string>& known,
-                  const std::string& where) {
-    bool ok = true;
-    for (const auto& kv : map) {
-      const std::string key = kv.first.Scalar();
-      if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-      error(kv.first, "unknown key '" + key + "' in " + where + did_you_mean(key, known));
-      ok = false;
-    }
-    return ok;
-  }
-
- const std::string& file() const { return file_; }
-
- private:
-  std::string file_;
-};
+using Reader = detail::YamlReader;
 
 const std::vector<std::string> kScenarioKeys = {"scenario", "description", "model", "patient",
                                                 "duration", "output",      "timeline"};
@@ -310,7 +229,7 @@ void check_scenario(const Scenario& scenario, const Model& model) {
       try {
         to_unit(iv.value, iv.unit, model.states[s].unit, iv.value_where);
       } catch (const InputError& e) {
-        absorb(sink, e);
+        sink.absorb(e);
       }
       continue;
     }
@@ -323,7 +242,7 @@ void check_scenario(const Scenario& scenario, const Model& model) {
     try {
       to_unit(iv.value, iv.unit, model.inputs[i].unit, iv.value_where);
     } catch (const InputError& e) {
-      absorb(sink, e);
+      sink.absorb(e);
     }
   }
 

@@ -10,113 +10,17 @@
 #include <sstream>
 
 #include "gutskin/units.hpp"
+#include "core/yaml_reader.hpp"
 
 namespace gutskin {
 
 namespace {
 
-std::string format_number(double v) {
-  std::ostringstream s;
-  s << v;
-  return s.str();
-}
-
-std::string format_days(double days) {
-  return format_number(days) + (days == 1.0 ? " day" : " days");
-}
-
-void absorb(DiagnosticSink& sink, const InputError& e) {
-  for (const auto& d : e.diagnostics()) sink.error(d.where, d.message);
-}
-
-std::string did_you_mean(const std::string& name, const std::vector<std::string>& candidates) {
-  const std::string near = closest_name(name, candidates);
-  return near.empty() ? std::string() : " (did you mean '" + near + "'?)";
-}
+using detail::did_you_mean;
+using detail::format_days;
 
 /// Reads one file, collecting every problem.
-class Reader {
- public:
-  explicit Reader(std::string file) : file_(std::move(file)) {}
-
-  DiagnosticSink sink;
-
-  SourceLoc loc(const YAML::Node& n) const {
-    if (!n.IsDefined()) return SourceLoc{.file = file_, .line = 0, .column = 0};
-    const YAML::Mark m = n.Mark();
-    return SourceLoc{.file = file_, .line = m.line + 1, .column = m.column + 1};
-  }
-  void error(const YAML::Node& n, std::string message) { sink.error(loc(n), std::move(message)); }
-
-  std::optional<std::string> text(const YAML::Node& n, const std::string& what) {
-    if (!n.IsScalar()) {
-      error(n, "expected " + what);
-      return std::nullopt;
-    }
-    return n.Scalar();
-  }
-
-  std::optional<Quantity> quantity(const YAML::Node& n) {
-    const auto t = text(n, "a quantity such as '35 g/day'");
-    if (!t) return std::nullopt;
-    try {
-      return parse_quantity(*t, loc(n));
-    } catch (const InputError& e) {
-      absorb(sink, e);
-      return std::nullopt;
-    }
-  }
-
-  /// A time, in days (a bare number is in days).
-  std::optional<double> time(const YAML::Node& n) {
-    const auto t = text(n, "a time such as '7 days'");
-    if (!t) return std::nullopt;
-    try {
-      return parse_quantity_in(*t, day_unit(), loc(n));
-    } catch (const InputError& e) {
-      absorb(sink, e);
-      return std::nullopt;
-    }
-  }
-
-  /// How a time was written, for messages ("2 weeks"; a bare number gets "days").
-  static std::string written_time(const YAML::Node& n, double days) {
-    if (n.IsScalar()) {
-      const std::string& s = n.Scalar();
-      if (s.find_first_not_of("0123456789.eE+- ") != std::string::npos) return s;
-    }
-    return format_days(days);
-  }
-
-  std::optional<double> number(const YAML::Node& n) {
-    const auto t = text(n, "a number");
-    if (!t) return std::nullopt;
-    try {
-      const Quantity q = parse_quantity(*t, loc(n));
-      if (q.unit.text == "1") return q.value;
-    } catch (const InputError&) {
-    }
-    error(n, "expected a number");
-    return std::nullopt;
-  }
-
-  /// Reports keys of a mapping not in `known` ("unknown key 'x' in <where> (did you mean..)").
-  /// Returns false if any was unknown.
-  bool check_keys(const YAML::Node& map, const std::vector<std::string>& known,
-                  const std::string& where) {
-    bool ok = true;
-    for (const auto& kv : map) {
-      const std::string key = kv.first.Scalar();
-      if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-      error(kv.first, "unknown key '" + key + "' in " + where + did_you_mean(key, known));
-      ok = false;
-    }
-    return ok;
-  }
-
- private:
-  std::string file_;
-};
+using Reader = detail::YamlReader;
 
 const std::vector<std::string> kEntryKeys = {
     "input", "value", "from",  "to",    "dose", "duration", "every", "times_per_week",
@@ -212,7 +116,7 @@ std::optional<Intervention> read_entry(Reader& r, const YAML::Node& e) {
             try {
               iv.ramp_from = convert(a->value, a->unit, b->unit, r.loc(v[0]));
             } catch (const InputError& err) {
-              absorb(r.sink, err);
+              r.absorb(err);
               ok = false;
             }
           }

@@ -11,6 +11,7 @@
 #include "gutskin/units.hpp"
 #include "scenario/timeline.hpp"
 #include "trial/sampling.hpp"
+#include "core/yaml_reader.hpp"
 
 namespace fs = std::filesystem;
 
@@ -29,10 +30,8 @@ const char* to_string(EndpointKind kind) {
 
 namespace {
 
-std::string did_you_mean(const std::string& name, const std::vector<std::string>& candidates) {
-  const std::string near = closest_name(name, candidates);
-  return near.empty() ? std::string() : " (did you mean '" + near + "'?)";
-}
+using detail::did_you_mean;
+using detail::format_days;
 
 template <class Items>
 std::vector<std::string> names_of(const Items& items) {
@@ -47,76 +46,7 @@ std::string format_number(double v) {
   return buf;
 }
 
-class Reader {
- public:
-  explicit Reader(std::string file) : file_(std::move(file)) {}
-  DiagnosticSink sink;
-  const std::string& file() const { return file_; }
-
-  SourceLoc loc(const YAML::Node& n) const {
-    if (!n.IsDefined()) return SourceLoc{.file = file_, .line = 0, .column = 0};
-    const YAML::Mark m = n.Mark();
-    return SourceLoc{.file = file_, .line = m.line + 1, .column = m.column + 1};
-  }
-  void error(const YAML::Node& n, std::string message) { sink.error(loc(n), std::move(message)); }
-
-  std::optional<std::string> text(const YAML::Node& n, const std::string& what) {
-    if (!n.IsScalar()) {
-      error(n, "expected " + what);
-      return std::nullopt;
-    }
-    return n.Scalar();
-  }
-  std::optional<double> time(const YAML::Node& n) {
-    const auto t = text(n, "a time such as '12 weeks'");
-    if (!t) return std::nullopt;
-    try {
-      return parse_quantity_in(*t, day_unit(), loc(n));
-    } catch (const InputError& e) {
-      for (const auto& d : e.diagnostics()) sink.error(d.where, d.message);
-      return std::nullopt;
-    }
-  }
-  /// A plain number; `percent` also accepts "75%".
-  std::optional<double> number(const YAML::Node& n, bool percent = false) {
-    const auto t = text(n, percent ? "a number or a percentage such as 75%" : "a number");
-    if (!t) return std::nullopt;
-    std::string s = *t;
-    if (percent && !s.empty() && s.back() == '%') s.pop_back();
-    try {
-      std::size_t used = 0;
-      const double v = std::stod(s, &used);
-      if (used == s.size() && std::isfinite(v)) return v;
-    } catch (const std::exception&) {
-    }
-    error(n, percent ? "expected a number or a percentage such as 75%" : "expected a number");
-    return std::nullopt;
-  }
-  bool check_keys(const YAML::Node& map, const std::vector<std::string>& known,
-                  const std::string& where) {
-    bool ok = true;
-    for (const auto& kv : map) {
-      const std::string key = kv.first.Scalar();
-      if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-      error(kv.first, "unknown key '" + key + "' in " + where + did_you_mean(key, known));
-      ok = false;
-    }
-    return ok;
-  }
-  std::vector<std::string> names(const YAML::Node& n, const std::string& what) {
-    std::vector<std::string> out;
-    if (!n.IsSequence()) {
-      error(n, "expected a list of " + what);
-      return out;
-    }
-    for (const auto& item : n)
-      if (auto s = text(item, "a name")) out.push_back(*s);
-    return out;
-  }
-
- private:
-  std::string file_;
-};
+using Reader = detail::YamlReader;
 
 void read_population(Reader& r, const YAML::Node& p, Population& pop) {
   pop.where = r.loc(p);

@@ -1,0 +1,50 @@
+// Reading hand-written YAML (scenario, timeline and trial files) with every problem collected at
+// its file:line:column, so `gutskin check` can list them all.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gutskin/diagnostics.hpp"
+#include "gutskin/units.hpp"
+
+namespace gutskin::detail {
+
+/// " (did you mean 'x'?)" when a candidate is close, else "".
+std::string did_you_mean(const std::string& name, const std::vector<std::string>& candidates);
+
+/// "1 day", "2.5 days".
+std::string format_days(double days);
+
+class YamlReader {
+ public:
+  explicit YamlReader(std::string file) : file_(std::move(file)) {}
+
+  DiagnosticSink sink;
+  const std::string& file() const { return file_; }
+
+  SourceLoc loc(const YAML::Node& n) const;
+  void error(const YAML::Node& n, std::string message) { sink.error(loc(n), std::move(message)); }
+  void absorb(const InputError& e) { sink.absorb(e); }
+
+  std::optional<std::string> text(const YAML::Node& n, const std::string& what);
+  std::optional<Quantity> quantity(const YAML::Node& n);
+  /// A time, in days (a bare number is in days).
+  std::optional<double> time(const YAML::Node& n);
+  /// How a time was written, for messages ("2 weeks"; a bare number gets "days").
+  static std::string written_time(const YAML::Node& n, double days);
+  /// A plain number (also "1e10", "10^10"); with `percent`, "75%" reads as 75.
+  std::optional<double> number(const YAML::Node& n, bool percent = false);
+  /// Reports keys not in `known` ("unknown key 'x' in <where> (did you mean ...)"); false if any.
+  bool check_keys(const YAML::Node& map, const std::vector<std::string>& known, const std::string& where);
+  /// A list of names.
+  std::vector<std::string> names(const YAML::Node& n, const std::string& what);
+
+ private:
+  std::string file_;
+};
+
+}  // namespace gutskin::detail
