@@ -305,10 +305,10 @@ TEST(Calibration, CAL_06_ProbioticInfantEczemaRiskRatio) {
                        " (RR " + std::to_string(r1 / r0) + "); ever by 2 y " + std::to_string(c0) +
                        " vs " + std::to_string(c1) + " (RR " + std::to_string(c1 / c0) +
                        "); target RR 0.53 with family history");
-  GTEST_SKIP() << "CAL-06 not reproduced: model RR " << c1 / c0 << " (eczema by age 2, "
-               << c0 * 100 << "% placebo) and " << r1 / r0
-               << " (eczema at age 2), target RR 0.53 (family history); the probiotic raises "
-               << "gut Tregs but too little of it reaches skin Th2 in the early-life window";
+  // The meta-analysis pools eczema incidence by ~2 years: the cumulative risk is the primary
+  // check (RR 0.53 within +-30%, no interval given); eczema present at age 2 must fall too.
+  expect_within30(c1 / c0, 0.53, "RR of eczema by age 2 with a probiotic (family history)");
+  EXPECT_LT(r1 / r0, 1.0) << "fewer children have eczema at age 2";
 }
 
 // ------------------------------------------------------------------------------------- acne
