@@ -16,67 +16,22 @@
 #include <string>
 #include <vector>
 
+#include "support/process.hpp"
+
 namespace fs = std::filesystem;
+using namespace gutskin::testing;
 
 namespace {
 
 const fs::path source_dir = GUTSKIN_SOURCE_DIR;
 const fs::path golden_dir = source_dir / "tests" / "golden";
 
-struct Outcome {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-/// A fresh temporary folder per test, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "gutskin_cli_XXXXXX").string();
-    path_ = mkdtemp(pattern.data()) ? fs::path(pattern) : fs::path();
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
 /// Runs the CLI with `args` in `cwd` (default: the source tree, so fixture paths are relative
 /// and error lines read `tests/data/...`), capturing stdout, stderr and the exit code.
 Outcome run_cli(const std::vector<std::string>& args, const fs::path& cwd = source_dir) {
-  TempDir io;
-  const fs::path out = io.path() / "stdout", err = io.path() / "stderr";
-  const pid_t pid = fork();
-  if (pid == 0) {
-    if (chdir(cwd.c_str()) != 0) _exit(127);
-    if (!freopen(out.c_str(), "w", stdout) || !freopen(err.c_str(), "w", stderr)) _exit(127);
-    std::vector<char*> argv;
-    std::string exe = GUTSKIN_CLI;
-    argv.push_back(exe.data());
-    std::vector<std::string> copy = args;
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(exe.c_str(), argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  Outcome o;
-  o.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  o.out = read_file(out);
-  o.err = read_file(err);
-  return o;
+  std::vector<std::string> argv = {GUTSKIN_CLI};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_process(std::move(argv), cwd);
 }
 
 void replace_all(std::string& s, const std::string& from, const std::string& to) {

@@ -16,71 +16,22 @@
 #include <thread>
 #include <vector>
 
+#include "support/process.hpp"
+
 namespace fs = std::filesystem;
+using namespace gutskin::testing;
 
 namespace {
 
 const fs::path source_dir = GUTSKIN_SOURCE_DIR;
 const std::string fixture = "src/trial/testdata/skin_trial.yaml";
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "gutskin_trial_XXXXXX").string();
-    path_ = mkdtemp(pattern.data()) ? fs::path(pattern) : fs::path();
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-struct Outcome {
-  int code = -1;
-  std::string out, err;
-};
-
-/// Starts `argv` in the source tree with stdout/stderr to files; returns the pid.
+/// Starts `args` in the source tree with stdout/stderr to files; returns the pid.
 pid_t start(std::vector<std::string> args, const fs::path& out, const fs::path& err) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    if (chdir(source_dir.c_str()) != 0) _exit(127);
-    if (!freopen(out.c_str(), "w", stdout) || !freopen(err.c_str(), "w", stderr)) _exit(127);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execvp(argv[0], argv.data());
-    _exit(127);
-  }
-  return pid;
+  return start_process(std::move(args), source_dir, out, err);
 }
-
-int wait_code(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-Outcome run(std::vector<std::string> args) {
-  TempDir io;
-  const fs::path out = io.path() / "stdout", err = io.path() / "stderr";
-  Outcome o;
-  o.code = wait_code(start(std::move(args), out, err));
-  o.out = read_file(out);
-  o.err = read_file(err);
-  return o;
-}
+int wait_code(pid_t pid) { return wait_for_exit(pid); }
+Outcome run(std::vector<std::string> args) { return run_process(std::move(args), source_dir); }
 
 std::vector<std::string> trial_args(const fs::path& out_dir, std::vector<std::string> extra) {
   std::vector<std::string> a = {GUTSKIN_CLI, "trial", fixture, "--out", out_dir.string(), "--quiet"};
