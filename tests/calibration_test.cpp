@@ -472,12 +472,14 @@ TEST(Calibration, CAL_18_GutPermeabilityInAtopicDermatitis) {
   const auto& arms = run_cohort("cal06_probiotic_eczema.yaml");
   const Rows& placebo = arms.at("placebo");
   const Rows ad = select(placebo, "easi_1y", 3, 1e9), ctrl = select(placebo, "easi_1y", -1, 3);
-  const double ratio = mean(column(ad, "lm_1y")) / mean(column(ctrl, "lm_1y"));
-  report("CAL-18", "L/M healthy " + std::to_string(lm) + "% (2.45); AD / control at 1 y " +
-                       std::to_string(ratio) + " (target 3.6/2.45 = 1.47)");
-  EXPECT_GT(ratio, 1.0) << "direction";
-  GTEST_SKIP() << "CAL-18 not reproduced: model L/M ratio AD / control " << ratio
-               << " (target 1.47): skin disease feeds back on gut permeability only weakly";
+  const double lm_ad = mean(column(ad, "lm_1y")), lm_ctrl = mean(column(ctrl, "lm_1y"));
+  report("CAL-18", "L/M healthy adult " + std::to_string(lm) + "% (2.45); children at 1 y with AD " +
+                       std::to_string(lm_ad) + "% vs without " + std::to_string(lm_ctrl) + "% (3.6 vs 2.45; " +
+                       std::to_string(ad.size()) + " with AD)");
+  ASSERT_GE(ad.size(), 20u);
+  expect_within30(lm_ctrl, 2.45, "L/M of children without AD");
+  // As for claudin-3 (CAL-17): the excess in disease, 3.6 - 2.45 = 1.15 percentage points, +-30%.
+  expect_within30(lm_ad - lm_ctrl, 3.6 - 2.45, "L/M excess in children with AD");
 }
 
 TEST(Calibration, CAL_19_KeratinocyteOutputInPlaques) {
