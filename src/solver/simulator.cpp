@@ -297,6 +297,12 @@ struct Simulator::Impl {
       check_flag(CVodeSetLinearSolver(cv, solver.get(), matrix.get()), "CVodeSetLinearSolver");
       check_flag(CVodeSetJacFn(cv, kind == LinearSolver::klu ? jac_sparse_cb : jac_dense_cb), "CVodeSetJacFn");
       solver_kind = kind;
+    } else if (kind == LinearSolver::klu) {
+      // KLU's refactorisations keep the pivot order of the first factorisation: start each run
+      // afresh, or a patient's numbers would depend on who ran before it on this thread.
+      check_flag(SUNLinSol_KLUReInit(solver.get(), matrix.get(), std::max(model.jacobian_nonzeros(), 1),
+                                     SUNKLU_REINIT_PARTIAL),
+                 "SUNLinSol_KLUReInit");
     }
     check_flag(CVodeSStolerances(cv, opt.rtol, opt.atol), "CVodeSStolerances");
     check_flag(CVodeSetMaxStep(cv, opt.max_step), "CVodeSetMaxStep");
