@@ -449,9 +449,12 @@ TEST(Calibration, CAL_16_IfabpInPsoriasis) {
   report("CAL-16", "I-FABP " + std::to_string(mean(column(cases, "ifabp"))) + " vs " +
                        std::to_string(mean(column(controls, "ifabp"))) + " pg/mL (243 vs 114), r with PASI " +
                        std::to_string(r) + " (0.78)");
-  EXPECT_GT(ratio, 1.0) << "direction";
-  GTEST_SKIP() << "CAL-16 not reproduced: model I-FABP ratio " << ratio << " (target 2.13), r = " << r
-               << " (target 0.78): psoriasis raises gut injury only through systemic TNF/Th17";
+  expect_within30(ratio, 243.0 / 114.0, "I-FABP psoriasis / control");
+  EXPECT_GT(r, 0.0) << "I-FABP rises with severity";
+  if (r < 0.7 * 0.78)
+    GTEST_SKIP() << "CAL-16 partly reproduced: I-FABP ratio " << ratio << " (target 2.13) but r = " << r
+                 << " with PASI (target 0.78, 0.55-1): TNF, which drives enterocyte shedding, varies "
+                 << "between patients (skin-to-blood gain, TNF base) more than with PASI";
 }
 
 TEST(Calibration, CAL_17_Claudin3InPsoriasis) {
