@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <array>
 #include <limits>
 #include <cstdio>
@@ -178,5 +179,42 @@ TEST_F(ReportBrowser, GenericPanelsRenderWithoutErrors) {
   gutskin::write_html_report(r, report);
   check_in_browser(report, "generic_panels");
 }
+
+}  // namespace
+
+namespace {
+
+// Every built-in scenario and trial runs from the CLI and its report opens in the browser
+// without errors, every panel drawn.
+std::vector<std::string> builtin_names(const std::string& folder) {
+  std::vector<std::string> names;
+  for (const auto& f : fs::directory_iterator(source_dir / folder))
+    if (f.path().extension() == ".yaml") names.push_back(f.path().stem().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+class BuiltinScenarioReport : public ReportBrowser, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(BuiltinScenarioReport, RunsAndItsReportOpens) {
+  check_scenario(GetParam(), "scenario_" + GetParam());
+}
+
+INSTANTIATE_TEST_SUITE_P(Builtin, BuiltinScenarioReport, ::testing::ValuesIn(builtin_names("scenarios")),
+                         [](const auto& info) { return info.param; });
+
+class BuiltinTrialReport : public ReportBrowser, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(BuiltinTrialReport, RunsAndItsReportOpens) {
+  const fs::path out = tmp_ / GetParam();
+  const Output run = shell("cd " + quoted(source_dir.string()) + " && " + quoted(GUTSKIN_CLI) + " trial " +
+                           quoted(GetParam()) + " --out " + quoted(out.string()) + " --patients 20 --quiet");
+  ASSERT_EQ(run.code, 0) << run.text;
+  ASSERT_TRUE(fs::exists(out / "report.html"));
+  check_in_browser(out / "report.html", "trial_" + GetParam());
+}
+
+INSTANTIATE_TEST_SUITE_P(Builtin, BuiltinTrialReport, ::testing::ValuesIn(builtin_names("trials")),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace

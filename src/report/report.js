@@ -159,8 +159,9 @@
       }
       if (min == null || max == null) return [min, max];
       if (panel.x_log) {
+        // Whole decades: uPlot's log-axis splits can run away on bounds between powers of ten.
         const f = max > min ? Math.pow(max / min, 0.06) : 2;
-        return [min / f, max * f];
+        return [Math.pow(10, Math.floor(Math.log10(min / f))), Math.pow(10, Math.ceil(Math.log10(max * f)))];
       }
       const pad = max > min ? (max - min) * 0.06 : Math.abs(max) * 0.1 || 1;
       return [min - pad, max + pad];
