@@ -16,6 +16,16 @@ std::string format_days(double days) {
   return s.str();
 }
 
+YAML::Node YamlReader::load() const {
+  try {
+    return YAML::LoadFile(file_);
+  } catch (const YAML::BadFile&) {
+    throw InputError(SourceLoc{.file = file_, .line = 0, .column = 0}, "cannot read the file");
+  } catch (const YAML::Exception& e) {
+    throw InputError(SourceLoc{.file = file_, .line = e.mark.line + 1, .column = e.mark.column + 1}, e.msg);
+  }
+}
+
 SourceLoc YamlReader::loc(const YAML::Node& n) const {
   if (!n.IsDefined()) return SourceLoc{.file = file_, .line = 0, .column = 0};
   const YAML::Mark m = n.Mark();

@@ -23,6 +23,9 @@ class YamlReader {
  public:
   explicit YamlReader(std::string file) : file_(std::move(file)) {}
 
+  /// Parses the file; an unreadable file or malformed YAML throws InputError with its position.
+  YAML::Node load() const;
+
   DiagnosticSink sink;
   const std::string& file() const { return file_; }
 

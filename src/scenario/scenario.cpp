@@ -150,18 +150,7 @@ Scenario load_scenario(const fs::path& path) {
   Scenario sc;
   sc.file = path;
   Reader r(path.string());
-  const YAML::Node root = [&] {
-    try {
-      return YAML::LoadFile(path.string());
-    } catch (const YAML::BadFile&) {
-      throw InputError(SourceLoc{.file = path.string(), .line = 0, .column = 0},
-                       "cannot read the file");
-    } catch (const YAML::Exception& e) {
-      throw InputError(SourceLoc{.file = path.string(), .line = e.mark.line + 1,
-                                 .column = e.mark.column + 1},
-                       e.msg);
-    }
-  }();
+  const YAML::Node root = r.load();
   if (!root.IsMap()) {
     r.error(root, "expected a scenario: a mapping with 'model', 'duration' and 'timeline'");
     r.sink.throw_if_any();

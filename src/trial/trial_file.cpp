@@ -261,18 +261,7 @@ Trial load_trial(const fs::path& path) {
   Trial t;
   t.file = path;
   Reader r(path.string());
-  const YAML::Node root = [&] {
-    try {
-      return YAML::LoadFile(path.string());
-    } catch (const YAML::BadFile&) {
-      throw InputError(SourceLoc{.file = path.string(), .line = 0, .column = 0},
-                       "cannot read the file");
-    } catch (const YAML::Exception& e) {
-      throw InputError(SourceLoc{.file = path.string(), .line = e.mark.line + 1,
-                                 .column = e.mark.column + 1},
-                       e.msg);
-    }
-  }();
+  const YAML::Node root = r.load();
   if (!root.IsMap()) {
     r.error(root, "expected a trial: a mapping with 'model', 'duration', 'population', 'arms' "
                   "and 'endpoints'");
