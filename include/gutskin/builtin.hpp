@@ -25,4 +25,8 @@ std::vector<BuiltinEntry> list_builtins();
 std::filesystem::path resolve(const std::string& name_or_path, const std::string& kind,
                               const std::filesystem::path& base = {});
 
+/// A path that exists, else a built-in model, scenario or trial of that name; otherwise the
+/// InputError of resolve(name, "model") with its "did you mean".
+std::filesystem::path locate(const std::string& name_or_path);
+
 }  // namespace gutskin

@@ -15,15 +15,6 @@ namespace gutskin::cli {
 
 namespace {
 
-/// A path that exists, else a built-in model, scenario or trial of that name; resolve's
-/// "did you mean" error (as a model) when nothing matches.
-std::filesystem::path locate(const std::string& name) {
-  std::error_code ec;
-  if (std::filesystem::exists(name, ec)) return name;
-  for (const BuiltinEntry& e : list_builtins())
-    if (e.name == name) return e.path;
-  return resolve(name, "model");
-}
 
 }  // namespace
 

@@ -27,13 +27,6 @@ struct SuiteArgs {
   bool round_trip = false;
 };
 
-std::filesystem::path locate_model(const std::string& name) {
-  std::error_code ec;
-  if (std::filesystem::exists(name, ec)) return name;
-  for (const BuiltinEntry& e : list_builtins())
-    if (e.name == name) return e.path;
-  return resolve(name, "model");
-}
 
 }  // namespace
 
@@ -46,7 +39,7 @@ void register_sbml(CLI::App& app, int& exit_code) {
       ->required();
   exp->add_option("--out,-o", ex->out, "SBML file to write")->required();
   exp->callback([ex, &exit_code] {
-    const Model model = load_model(locate_model(ex->model));
+    const Model model = load_model(locate(ex->model));
     const SbmlExportSummary s = export_sbml(model, ex->out);
     for (const std::string& p : s.problems) fmt::print(stderr, "{}: {}\n", s.file.string(), p);
     fmt::print("{}\n", s.brief());

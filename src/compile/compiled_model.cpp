@@ -517,33 +517,33 @@ std::function<double(const std::string&)> point_lookup(const Model& m, const Tap
 }
 }  // namespace
 
+namespace {
+/// Loads the point, runs the variables program, and gives the reference evaluator's lookup.
+std::function<double(const std::string&)> at_point(const Model& m, const Tape& t, double time, const double* x,
+                                                   const double* u, Workspace& ws) {
+  double* s = ws.slots.data();
+  load_point(t, static_cast<int>(m.states.size()), static_cast<int>(m.inputs.size()), time, x, u, s);
+  t.variables.run(s);
+  return point_lookup(m, t, s);
+}
+}  // namespace
+
 void CompiledModel::event_values(int event, double time, const double* x, const double* u, double* out,
                                  Workspace& ws) const {
-  double* s = ws.slots.data();
-  load_point(*tape_, n_states(), n_inputs(), time, x, u, s);
-  tape_->variables.run(s);
-  const auto lookup = point_lookup(model_, *tape_, s);
+  const auto lookup = at_point(model_, *tape_, time, x, u, ws);
   const auto& assignments = model_.events[event].assignments;
   for (std::size_t k = 0; k < assignments.size(); ++k) out[k] = evaluate(assignments[k].value, lookup);
 }
 
 double CompiledModel::event_delay(int event, double time, const double* x, const double* u, Workspace& ws) const {
   const Expr& d = model_.events[event].delay;
-  if (!d) return 0.0;
-  double* s = ws.slots.data();
-  load_point(*tape_, n_states(), n_inputs(), time, x, u, s);
-  tape_->variables.run(s);
-  return evaluate(d, point_lookup(model_, *tape_, s));
+  return d ? evaluate(d, at_point(model_, *tape_, time, x, u, ws)) : 0.0;
 }
 
 double CompiledModel::event_priority(int event, double time, const double* x, const double* u,
                                      Workspace& ws) const {
-  const Expr& pr = model_.events[event].priority;
-  if (!pr) return 0.0;
-  double* s = ws.slots.data();
-  load_point(*tape_, n_states(), n_inputs(), time, x, u, s);
-  tape_->variables.run(s);
-  return evaluate(pr, point_lookup(model_, *tape_, s));
+  const Expr& p = model_.events[event].priority;
+  return p ? evaluate(p, at_point(model_, *tape_, time, x, u, ws)) : 0.0;
 }
 
 void CompiledModel::initial_state(double t0, const double* u, double* x0, Workspace& ws) const {

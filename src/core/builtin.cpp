@@ -108,4 +108,12 @@ fs::path resolve(const std::string& name_or_path, const std::string& kind, const
   throw InputError(SourceLoc{}, message);
 }
 
+std::filesystem::path locate(const std::string& name_or_path) {
+  std::error_code ec;
+  if (std::filesystem::exists(name_or_path, ec)) return name_or_path;
+  for (const BuiltinEntry& e : list_builtins())
+    if (e.name == name_or_path) return e.path;
+  return resolve(name_or_path, "model");
+}
+
 }  // namespace gutskin
