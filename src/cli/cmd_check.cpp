@@ -13,11 +13,6 @@
 
 namespace gutskin::cli {
 
-namespace {
-
-
-}  // namespace
-
 void register_check(CLI::App& app, int& exit_code) {
   auto target = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand(
