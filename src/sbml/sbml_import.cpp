@@ -177,22 +177,6 @@ class Importer {
   Expr math(const ::ASTNode* n, const ::SBase* where, const Bindings& b = {});
   Expr apply_function(const ::ASTNode* n, const ::SBase* where, const Bindings& b);
   Expr rate_of_ir(const std::string& ir_name, int depth);
-  // Value of an IR name that can never change (constant parameter or compartment without initial
-  // assignment), else NaN.
-  double fixed_value(const std::string& ir_name) const {
-    for (const auto& [id, name] : ir_name_) {
-      if (name != ir_name) continue;
-      if (initial_assignment_.count(id)) return kNaN;
-      if (const ::Parameter* p = m_->getParameter(id); p && p->getConstant() && p->isSetValue()) {
-        return p->getValue();
-      }
-      if (const ::Compartment* c = m_->getCompartment(id); c && c->getConstant() && c->isSetSize()) {
-        return c->getSize();
-      }
-    }
-    return kNaN;
-  }
-
   // A variable (made at the end) holding d/dt of an SBML symbol.
   Expr rate_of_symbol(const std::string& sbml_id) {
     auto it = rate_of_var_.find(sbml_id);
