@@ -88,11 +88,12 @@ InputSchedule default_schedule(const Model& model) {
 }
 
 /// The values of each delay(x_k, tau) argument at every accepted step, for x_k(t − tau):
-/// cubic through the four nearest points (linear near the ends); before the first point, the
-/// first value (SBML: the value at t0). After a jump (event) the later value at a time wins.
+/// cubic through the four nearest points (linear near the ends). After a jump (event) the later
+/// value at a time wins. Times before the first point are the simulator's business (see prepare).
 class DelayHistory {
  public:
   void clear(std::size_t n) { n_ = n, times_.clear(), values_.clear(); }
+  double start() const { return times_.empty() ? INFINITY : times_.front(); }
   void append(double t, const std::vector<double>& v) {
     times_.push_back(t);
     values_.insert(values_.end(), v.begin(), v.end());
@@ -140,6 +141,7 @@ struct Simulator::Impl {
   std::vector<double> u_a, u_b, u;   // inputs on the current segment: u = a + b·t
   DelayHistory history;              // past values of the expressions inside delay()
   std::vector<double> taus, delayed; // per delay: tau now, x(t − tau)
+  std::vector<double> x_initial;     // the states at t0, for delayed values before t0
   std::string rhs_error;             // first non-finite value seen, by state name and time
   std::string cvode_error;           // last message from CVODES' error handler
   long jacobian_calls = 0;           // counted here: CVODES resets its own count at each re-init
@@ -168,10 +170,22 @@ struct Simulator::Impl {
     const double* in = inputs_at(t);
     if (!taus.empty()) {
       model.delay_times(t, x, in, taus.data(), ws);
-      for (std::size_t k = 0; k < taus.size(); ++k) delayed[k] = history.value(k, t - taus[k]);
+      for (std::size_t k = 0; k < taus.size(); ++k) {
+        const double past = t - taus[k];
+        delayed[k] = past < history.start() ? before_start(k, past) : history.value(k, past);
+      }
       model.set_delayed_values(ws, delayed.data());
     }
     return in;
+  }
+
+  /// x_k at a time before the run started (SBML): its expression at that time with the states
+  /// at their initial values — constant for a state, but a rule of time moves with time.
+  double before_start(std::size_t k, double past) {
+    std::vector<double> u_past(u.size()), values(taus.size());
+    for (std::size_t i = 0; i < u.size(); ++i) u_past[i] = u_a[i] + u_b[i] * past;
+    model.delay_arguments(past, x_initial.data(), u_past.data(), values.data(), ws);
+    return values[k];
   }
 
   /// Appends the delayed expressions' values at an accepted point (t, x).
@@ -360,6 +374,7 @@ class Run {
     m_.initial_state(t, s_.inputs_at(t), x_, s_.ws);
     apply_boluses(t, /*include_start=*/true);
     s_.history.clear(m_.n_delays());
+    s_.x_initial.assign(x_, x_ + m_.n_states());
     s_.record_history(t, x_);
     for (const auto& ev : model_.events) prev_trigger_.push_back(ev.initial_value);
     s_.setup(opt_, t);
