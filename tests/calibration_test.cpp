@@ -352,8 +352,31 @@ TEST(Calibration, CAL_09_ExamStressAcneCorrelation) {
 }
 
 TEST(Calibration, CAL_10_AcnePrevalenceAdolescents) {
-  GTEST_SKIP() << "CAL-10 not reproduced: the model has an acne-prone adolescent phenotype but no "
-               << "general adolescent population, so the > 85% prevalence cannot be computed";
+  // A general adolescent population (phenotype `adolescent`) after a 90-day run-in. "Any acne" is
+  // defined clinically as >= 1 inflammatory or >= 5 non-inflammatory facial lesions (IGA >= 1 is
+  // reported alongside). The fact is a threshold (> 85%), checked as such; moderate-or-worse acne
+  // (IGA >= 2.5, the acne-prone adolescent of CAL-07/08) must stay a minority tail.
+  const Rows& teens = run_cohort("cal10_adolescents.yaml").at("none");
+  ASSERT_FALSE(teens.empty());
+  const std::vector<double> infl = column(teens, "acne_infl"), noninfl = column(teens, "acne_noninfl"),
+                            iga = column(teens, "acne_iga");
+  double any = 0, iga1 = 0, moderate = 0;
+  for (std::size_t i = 0; i < teens.size(); ++i) {
+    if (infl[i] >= 1 || noninfl[i] >= 5) any += 1;
+    if (iga[i] >= 1) iga1 += 1;
+    if (iga[i] >= 2.5) moderate += 1;
+  }
+  const double n = static_cast<double>(teens.size());
+  any /= n;
+  iga1 /= n;
+  moderate /= n;
+  report("CAL-10", "adolescents with any acne (>= 1 inflammatory or >= 5 non-inflammatory lesions) " +
+                       std::to_string(100 * any) + "% (target > 85); IGA >= 1 " +
+                       std::to_string(100 * iga1) + "%, moderate or worse (IGA >= 2.5) " +
+                       std::to_string(100 * moderate) + "%");
+  EXPECT_GT(any, 0.85) << "acne affects > 85% of adolescents";
+  EXPECT_LT(moderate, 0.5) << "moderate acne is the severe tail, not the typical adolescent";
+  EXPECT_GT(moderate, 0.0);
 }
 
 // ------------------------------------------------------------------ psoriasis, eczema, rosacea
