@@ -472,10 +472,7 @@ TEST(Calibration, CAL_16_IfabpInPsoriasis) {
                        std::to_string(r) + " (0.78)");
   expect_within30(ratio, 243.0 / 114.0, "I-FABP psoriasis / control");
   EXPECT_GT(r, 0.0) << "I-FABP rises with severity";
-  if (r < 0.7 * 0.78)
-    GTEST_SKIP() << "CAL-16 partly reproduced: I-FABP ratio " << ratio << " (target 2.13) but r = " << r
-                 << " with PASI (target 0.78, 0.55-1): TNF, which drives enterocyte shedding, varies "
-                 << "between patients (skin-to-blood gain, TNF base) more than with PASI";
+  EXPECT_GE(r, 0.7 * 0.78) << "I-FABP-PASI correlation (target 0.78, 0.55-1)";
 }
 
 TEST(Calibration, CAL_17_Claudin3InPsoriasis) {
