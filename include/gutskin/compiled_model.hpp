@@ -13,7 +13,7 @@
 
 namespace gutskin {
 
-namespace detail { struct Tape; }
+namespace detail { struct Tape; struct Program; }
 
 /// Per-simulation scratch: the value slots every tape reads and writes.
 struct Workspace {
@@ -84,6 +84,9 @@ class CompiledModel {
   std::size_t tape_size() const;
 
  private:
+  void run_at(const detail::Program& program, double t, const double* x, const double* u, double* out,
+              Workspace& ws) const;
+
   Model model_;
   std::unique_ptr<detail::Tape> tape_;
   std::vector<int> jac_col_ptr_, jac_row_index_;

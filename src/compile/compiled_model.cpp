@@ -453,39 +453,33 @@ void gather(const Program& p, const double* s, double* out) {
 }
 }  // namespace
 
-void CompiledModel::rhs(double time, const double* x, const double* u, double* dxdt, Workspace& ws) const {
+/// Every evaluation at a point: load (t, x, u), run one program, copy its outputs.
+void CompiledModel::run_at(const detail::Program& program, double time, const double* x, const double* u,
+                           double* out, Workspace& ws) const {
   double* s = ws.slots.data();
   load_point(*tape_, n_states(), n_inputs(), time, x, u, s);
-  tape_->rhs.run(s);
-  gather(tape_->rhs, s, dxdt);
+  program.run(s);
+  gather(program, s, out);
+}
+
+void CompiledModel::rhs(double time, const double* x, const double* u, double* dxdt, Workspace& ws) const {
+  run_at(tape_->rhs, time, x, u, dxdt, ws);
 }
 
 void CompiledModel::jacobian(double time, const double* x, const double* u, double* values, Workspace& ws) const {
-  double* s = ws.slots.data();
-  load_point(*tape_, n_states(), n_inputs(), time, x, u, s);
-  tape_->jacobian.run(s);
-  gather(tape_->jacobian, s, values);
+  run_at(tape_->jacobian, time, x, u, values, ws);
 }
 
 void CompiledModel::variables(double time, const double* x, const double* u, double* out, Workspace& ws) const {
-  double* s = ws.slots.data();
-  load_point(*tape_, n_states(), n_inputs(), time, x, u, s);
-  tape_->variables.run(s);
-  gather(tape_->variables, s, out);
+  run_at(tape_->variables, time, x, u, out, ws);
 }
 
 void CompiledModel::observables(double time, const double* x, const double* u, double* out, Workspace& ws) const {
-  double* s = ws.slots.data();
-  load_point(*tape_, n_states(), n_inputs(), time, x, u, s);
-  tape_->observables.run(s);
-  gather(tape_->observables, s, out);
+  run_at(tape_->observables, time, x, u, out, ws);
 }
 
 void CompiledModel::roots(double time, const double* x, const double* u, double* g, Workspace& ws) const {
-  double* s = ws.slots.data();
-  load_point(*tape_, n_states(), n_inputs(), time, x, u, s);
-  tape_->roots.run(s);
-  gather(tape_->roots, s, g);
+  run_at(tape_->roots, time, x, u, g, ws);
 }
 
 void CompiledModel::trigger_values(double time, const double* x, const double* u, const int* crossing, bool* out,
@@ -584,17 +578,11 @@ void CompiledModel::initial_state(double t0, const double* u, double* x0, Worksp
 
 void CompiledModel::delay_arguments(double time, const double* x, const double* u, double* values,
                                     Workspace& ws) const {
-  double* s = ws.slots.data();
-  load_point(*tape_, n_states(), n_inputs(), time, x, u, s);
-  tape_->delay_args.run(s);
-  gather(tape_->delay_args, s, values);
+  run_at(tape_->delay_args, time, x, u, values, ws);
 }
 
 void CompiledModel::delay_times(double time, const double* x, const double* u, double* taus, Workspace& ws) const {
-  double* s = ws.slots.data();
-  load_point(*tape_, n_states(), n_inputs(), time, x, u, s);
-  tape_->delay_times.run(s);
-  gather(tape_->delay_times, s, taus);
+  run_at(tape_->delay_times, time, x, u, taus, ws);
 }
 
 void CompiledModel::set_delayed_values(Workspace& ws, const double* values) const {
