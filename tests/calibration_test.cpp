@@ -233,27 +233,72 @@ TEST(Calibration, CAL_01_AntibioticCourseDiversityAndRecovery) {
   expect_time_constant(back, 28.0, "days until membership is largely back");
 }
 
+/// Buffie 2012 mice given clindamycin and C. difficile (Stein 2013 Dataset S1, population 3): the
+/// mean share of C. difficile in all 16S copies at the last sampling day; NaN when the data are
+/// absent.
+double buffie_cdiff_share() {
+  std::ifstream in(fs::path(GUTSKIN_SHARED_DIR) / "data" / "stein2013" / "abundances.csv");
+  std::map<std::string, std::vector<std::string>> rows;
+  for (std::string line; std::getline(in, line);) {
+    std::vector<std::string> cells;
+    std::stringstream ss(line);
+    for (std::string cell; std::getline(ss, cell, ',');) cells.push_back(cell);
+    if (!cells.empty()) rows[cells.front()] = cells;
+  }
+  const auto& pop = rows["Population"];
+  const auto& time = rows["time (in d)"];
+  const auto& cd = rows["Clostridium_difficile"];
+  if (pop.empty() || time.size() != pop.size() || cd.size() != pop.size()) return NAN;
+  double last = 0;
+  for (std::size_t c = 1; c < pop.size(); ++c)
+    if (pop[c] == "3") last = std::max(last, std::stod(time[c]));
+  double sum = 0;
+  int n = 0;
+  for (std::size_t c = 1; c < pop.size(); ++c) {
+    if (pop[c] != "3" || std::stod(time[c]) != last) continue;
+    double total = 0;
+    for (const auto& [name, row] : rows)  // every genus row; not the sample labels or the drug
+      if (row.size() == pop.size() && name != "Population" && name != "Replicate" &&
+          name != "ID" && name != "time (in d)" && name != "Clindamycin signal")
+        total += row[c].empty() ? 0.0 : std::stod(row[c]);
+    sum += std::stod(cd[c]) / total;
+    ++n;
+  }
+  return n > 0 ? 100 * sum / n : NAN;
+}
+
 TEST(Calibration, CAL_02_ClindamycinSingleDoseMouse) {
-  // One clindamycin-like dose: everything but pathobionts susceptible, one day at a high level.
-  Patient p;
-  p.phenotype = "healthy_adult";
-  p.overrides = {{"spectrum_pb", 0.0}, {"spectrum_bp", 1.5}, {"spectrum_bd", 1.5},
-                 {"spectrum_lb", 1.5}, {"spectrum_akk", 1.0}};
-  InputSchedule sched = default_schedule(model());
-  sched.add_piece(model().input_index("antibiotic"), SchedulePiece{10, 11, 5.0, 0});
-  SimulateOptions opt;
-  for (double t = 0; t <= 40; t += 0.5) opt.output_times.push_back(t);
-  Simulator sim(compiled());
-  const SimulationResult r = sim.run(patient_parameters(model(), p), sched, opt);
-  ASSERT_TRUE(r.summary.ok()) << r.summary.brief();
-  const auto rich = series(r.trajectory, "richness");
-  const double lost = 1 - *std::min_element(rich.begin(), rich.end()) / rich.front();
-  const double shannon28 = at_time(r.trajectory, "shannon", 38), shannon0 = at_time(r.trajectory, "shannon", 9);
-  GTEST_SKIP() << "CAL-02 not reproduced: model loses " << lost * 100
-               << "% of taxa after one clindamycin-like dose (target > 90% below detection) and "
-               << "Shannon is " << shannon28 << " vs " << shannon0
-               << " at day 28 (target: not back); the guild model has no C. difficile and is "
-               << "calibrated to humans, not mice";
+  // One clindamycin dose on day 10 and a C. difficile spore challenge on day 11; the control gets
+  // the same challenge without the dose (Buffie 2012 design).
+  const Trajectory tr = run_scenario(cal_dir / "cal02_clindamycin.yaml");
+  const Trajectory control = run_scenario(cal_dir / "cal02_control.yaml");
+  const auto rich = series(tr, "richness");
+  const double rich0 = at_time(tr, "richness", 9.5);
+  const double lost = 1 - *std::min_element(rich.begin(), rich.end()) / rich0;
+  const double shannon0 = at_time(tr, "shannon", 9.5), shannon28 = at_time(tr, "shannon", 38);
+  const auto cd = series(tr, "cdiff_pct"), cd_control = series(control, "cdiff_pct");
+  const double cd_peak = *std::max_element(cd.begin(), cd.end());
+  const double cd_control_peak = *std::max_element(cd_control.begin(), cd_control.end());
+  report("CAL-02", "taxa below detection " + std::to_string(100 * lost) + "% (target > 90%), Shannon " +
+                       std::to_string(shannon0) + " -> " + std::to_string(shannon28) +
+                       " at day 28 (target: not back), C. difficile peaks at " +
+                       std::to_string(cd_peak) + "% of the community (" +
+                       std::to_string(cd_control_peak) +
+                       "% without clindamycin)");
+  EXPECT_GT(lost, 0.90) << "share of taxa below detection after one dose";
+  EXPECT_LT(shannon28, shannon0 - 0.2) << "diversity is not back four weeks after the dose";
+  EXPECT_GT(cd_peak, 5.0) << "C. difficile colonises the disturbed community";
+  EXPECT_LT(cd_control_peak, 0.01) << "an undisturbed community resists the same challenge";
+  const double data = buffie_cdiff_share();
+  if (std::isnan(data)) {
+    std::cout << "CAL-02: ../shared/data/stein2013/abundances.csv absent; C. difficile peak not "
+                 "compared with the Buffie mice\n";
+    return;
+  }
+  report("CAL-02", "Buffie mice: C. difficile " + std::to_string(data) +
+                       "% of 16S copies at the last sampling day");
+  EXPECT_GT(cd_peak, data / 2) << "C. difficile peak vs the mice";
+  EXPECT_LT(cd_peak, data * 2) << "C. difficile peak vs the mice";
 }
 
 TEST(Calibration, CAL_03_GrowthRatesSelfInteractionsAndSpectrum) {
