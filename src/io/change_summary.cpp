@@ -21,16 +21,14 @@ std::optional<Change> change_of(const Observable& o, const Trajectory& tr, int c
   const std::size_t n = tr.times.size();
   const double base = tr.at(0, col);
   std::size_t extreme = 0;
-  double lo = base, hi = base;
   for (std::size_t r = 0; r < n; ++r) {
     const double v = tr.at(r, col);
     if (!std::isfinite(v)) continue;
-    lo = std::min(lo, v), hi = std::max(hi, v);
     if (std::fabs(v - base) > std::fabs(tr.at(extreme, col) - base)) extreme = r;
   }
-  const double scale = base != 0.0 ? std::fabs(base) : hi - lo;
   const double delta = std::fabs(tr.at(extreme, col) - base);
-  const double size = scale > 0 ? delta / scale : 0.0;
+  // Something that appears from nothing (a pathogen arriving) is the largest change of all.
+  const double size = base != 0.0 ? delta / std::fabs(base) : delta > 0 ? INFINITY : 0.0;
   // Moved: by over 5%, and by more than a hundredth of (1 + baseline), so that a score going
   // from 4e-6 to 1e-3 does not count.
   if (!(size > 0.05) || !(delta > 0.01 * (1.0 + std::fabs(base)))) return std::nullopt;
