@@ -14,8 +14,9 @@
 
 namespace gutskin {
 
-/// Writes `time [day]` then every column as `name [unit]` (just `name` when the unit is empty)
-/// in one header row, then one row per output time, values printed with `%.10g`.
+/// Writes `time [unit]` (the trajectory's time unit) then every column as `name [unit]` (just
+/// `name` when the unit is empty) in one header row, then one row per output time, values
+/// printed with `%.10g`.
 /// `columns` selects and orders columns by index; empty means all.
 void write_trajectory_csv(const Trajectory& trajectory, std::ostream& out,
                           const std::vector<int>& columns = {});

@@ -118,6 +118,9 @@ struct Model {
   std::vector<Observable> observables;
   std::vector<Event> events;
   std::vector<Phenotype> phenotypes;
+  /// The unit of model time: the day for YAML models; an SBML model's own (an empty text when
+  /// it declares none).
+  Unit time_unit = day_unit();
 
   // Look-ups by name; -1 if absent.
   int input_index(const std::string& name) const;

@@ -71,8 +71,13 @@ struct Scenario {
 Scenario load_scenario(const std::filesystem::path& path);
 
 /// Checks the scenario against its model: inputs/states exist, phenotype and overrides exist,
-/// values within bounds. Throws InputError.
+/// values within bounds, model time in days (check_time_unit). Throws InputError.
 void check_scenario(const Scenario& scenario, const Model& model);
+
+/// Scenario and trial times are in days: a model that declares another time unit would silently
+/// run them in its own, so it is an error (at `where`). A model that declares none runs them as
+/// they are.
+void check_time_unit(const Model& model, const SourceLoc& where, DiagnosticSink& sink);
 
 /// The schedule the simulator follows.
 InputSchedule build_schedule(const Scenario& scenario, const Model& model);

@@ -58,6 +58,7 @@ struct Trajectory {
   std::vector<std::string> columns;
   std::vector<std::string> units;
   std::vector<double> values;  // row-major: times.size() × columns.size()
+  std::string time_unit = "day";  // the model's (empty when it declares none)
 
   double at(std::size_t row, std::size_t col) const { return values[row * columns.size() + col]; }
   int column(const std::string& name) const;  // -1 if absent

@@ -1,4 +1,5 @@
-// Units: parsed, carried, and converted. Model time is in days.
+// Units: parsed, carried, and converted. Model time is in days for YAML models (an SBML model
+// keeps its own, see Model::time_unit).
 //
 // A unit is a product of powers of base dimensions with a scale factor to the canonical unit of
 // each dimension (time: day, mass: g, amount: mol, volume: L, length: m, count: CFU/cells, and

@@ -104,11 +104,12 @@ void register_simulate(CLI::App& app, int& exit_code) {
   SimulateOptions& o = args->options;
   CLI::App* cmd = app.add_subcommand(
       "simulate", "Simulate a model with its default inputs; print or write CSV");
-  cmd->footer("Output: N+1 rows from time 0 to T; columns `time [day]`, then observables, "
-              "states and variables as `name [unit]`.");
+  cmd->footer("Output: N+1 rows from time 0 to T; columns `time [unit]` (the model's time unit: "
+              "day for YAML models, an SBML model's own), then observables, states and variables "
+              "as `name [unit]`.");
   cmd->add_option("MODEL", args->model, "Model file, folder, SBML file or built-in model name")
       ->required();
-  cmd->add_option("--t-end", args->t_end, "End time (days)")
+  cmd->add_option("--t-end", args->t_end, "End time, in the model's time unit (days for YAML models)")
       ->required()
       ->check(CLI::PositiveNumber);
   cmd->add_option("--steps", args->steps, "Number of output intervals (N+1 rows from 0 to T)")

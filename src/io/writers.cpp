@@ -57,7 +57,7 @@ void write_trajectory_csv(const Trajectory& tr, std::ostream& out, const std::ve
     cols.resize(tr.columns.size());
     for (std::size_t i = 0; i < cols.size(); ++i) cols[i] = static_cast<int>(i);
   }
-  std::string line = header_cell("time", "day");  // model time is in days
+  std::string line = header_cell("time", tr.time_unit);
   for (int c : cols) {
     const std::string unit = static_cast<std::size_t>(c) < tr.units.size() ? tr.units[c] : "";
     line += ',' + header_cell(tr.columns.at(c), unit);

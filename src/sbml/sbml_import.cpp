@@ -156,6 +156,7 @@ class Importer {
 
   void read_document();
   void read_model_annotation();
+  Unit time_unit() const;
   void collect_ids();
   void collect_rules();
   bool free_variable(const std::string& sbml_id) const;
@@ -214,6 +215,7 @@ SbmlImport Importer::run() {
   out_.model.name = m_->isSetId() ? m_->getId() : path_.stem().string();
   out_.model.description = m_->isSetName() ? m_->getName() : "";
   read_model_annotation();
+  out_.model.time_unit = time_unit();
   out_.model.files.push_back(path_);
   collect_ids();
   collect_rules();
@@ -291,6 +293,38 @@ void Importer::read_document() {
     }
   }
   m_ = doc_->getModel();
+}
+
+// The model's time unit: what gutskin's export wrote, Level 3 `timeUnits`, or in Levels 1-2 the
+// `time` unit definition (the second by default). A definition that is a multiple of the second
+// gets its usual name; any other keeps its id. Empty when a Level 3 model declares none.
+Unit Importer::time_unit() const {
+  if (const auto ann = read_gutskin_annotation(m_); ann.count("time_unit")) {
+    const std::string& text = ann.at("time_unit");
+    try {
+      return text.empty() ? Unit{.text = ""} : parse_unit(text);
+    } catch (const InputError&) {
+      return Unit{.text = text};  // an SBML unit id gutskin has no symbol for
+    }
+  }
+  std::string id = m_->getLevel() >= 3 ? m_->getTimeUnits() : "time";
+  if (id.empty()) return Unit{.text = ""};
+  double seconds = 1.0;
+  if (const ::UnitDefinition* ud = m_->getUnitDefinition(id)) {
+    const ::Unit* u = ud->getNumUnits() == 1 ? ud->getUnit(0) : nullptr;
+    if (u == nullptr || u->getKind() != UNIT_KIND_SECOND || u->getExponentAsDouble() != 1.0)
+      return Unit{.text = id};  // not a plain time: no conversion possible
+    seconds = u->getMultiplier() * std::pow(10.0, u->getScale());
+  } else if (id != "second" && id != "time") {
+    return Unit{.text = id};
+  }
+  for (const auto& [name, length] : {std::pair{"s", 1.0}, {"min", 60.0}, {"h", 3600.0},
+                                     {"day", 86400.0}, {"week", 604800.0}})
+    if (std::fabs(seconds - length) <= 1e-12 * length) return parse_unit(name);
+  Unit unit = parse_unit("s");
+  unit.text = id;
+  unit.factor *= seconds;
+  return unit;
 }
 
 // What export_sbml keeps on the model: description and phenotypes.

@@ -9,7 +9,9 @@
 
 #include <unistd.h>
 
+#include "gutskin/io.hpp"
 #include "gutskin/sbml.hpp"
+#include "gutskin/scenario.hpp"
 #include "gutskin/simulate.hpp"
 #include "sbml/sbml_import.hpp"
 
@@ -217,6 +219,57 @@ TEST(SbmlImport, ReservedIdsAreRenamed) {
   EXPECT_NEAR(at(r, 1, "y"), 2.0, 1e-9);
 }
 
+// --- time units -------------------------------------------------------------------------------
+
+// A one-state L3V2 model whose <model> element carries `model_attrs`.
+Model timed_model(const std::string& file, const std::string& model_attrs,
+                  const std::string& unit_definitions = "") {
+  std::string doc = l3v2(unit_definitions + R"(
+    <listOfParameters><parameter id="x" value="1" constant="false"/></listOfParameters>
+    <listOfRules><rateRule variable="x">)" + math("<cn>1</cn>") + R"(</rateRule></listOfRules>)");
+  doc.replace(doc.find(R"(<model id="m">)"), 14, "<model id=\"m\" " + model_attrs + ">");
+  return detail::import_sbml(write_file(file, doc)).model;
+}
+
+TEST(SbmlImport, TimeUnitIsTheModelsAndHeadsTheCsv) {
+  const std::string hours = R"(<listOfUnitDefinitions><unitDefinition id="hour_def"><listOfUnits>
+      <unit kind="second" exponent="1" scale="0" multiplier="3600"/></listOfUnits></unitDefinition>
+      <unitDefinition id="fortnight"><listOfUnits>
+      <unit kind="second" exponent="1" scale="0" multiplier="1209600"/></listOfUnits></unitDefinition>
+      </listOfUnitDefinitions>)";
+  EXPECT_EQ(timed_model("t_s.xml", R"(timeUnits="second")").time_unit.text, "s");
+  EXPECT_EQ(timed_model("t_h.xml", R"(timeUnits="hour_def")", hours).time_unit.text, "h");
+  const Model fortnights = timed_model("t_f.xml", R"(timeUnits="fortnight")", hours);
+  EXPECT_EQ(fortnights.time_unit.text, "fortnight");
+  EXPECT_DOUBLE_EQ(fortnights.time_unit.factor, 14.0);  // in days
+  const Model none = timed_model("t_none.xml", "");
+  EXPECT_EQ(none.time_unit.text, "");
+
+  const auto r = run(timed_model("t_h2.xml", R"(timeUnits="hour_def")", hours), 1.0, 1);
+  std::ostringstream csv;
+  write_trajectory_csv(r.trajectory, csv);
+  EXPECT_EQ(csv.str().substr(0, csv.str().find('\n')), "time [h],x");
+  std::ostringstream bare;
+  write_trajectory_csv(run(none, 1.0, 1).trajectory, bare);
+  EXPECT_EQ(bare.str().substr(0, bare.str().find('\n')), "time,x");
+}
+
+TEST(SbmlImport, ScenarioTimesInDaysAreRefusedForAModelInSeconds) {
+  Scenario sc;
+  sc.where = SourceLoc{.file = "study.yaml", .line = 1, .column = 1};
+  try {
+    check_scenario(sc, timed_model("t_sec.xml", R"(timeUnits="second")"));
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    ASSERT_EQ(e.diagnostics().size(), 1u);
+    EXPECT_EQ(e.diagnostics()[0].str(),
+              "study.yaml:1:1: error: model 'm' runs in time unit 's', but scenario and trial "
+              "times are in days; only models whose time unit is the day (or undeclared) can "
+              "run them");
+  }
+  EXPECT_NO_THROW(check_scenario(sc, timed_model("t_undeclared.xml", "")));
+}
+
 // --- refusals -----------------------------------------------------------------------------------
 
 std::vector<Diagnostic> refusal(const std::string& file, const std::string& body,
@@ -362,6 +415,7 @@ TEST(SbmlExport, BuiltinModelExportsCleanlyAndRoundTrips) {
   const SbmlExportSummary s = export_sbml(original, file);
   EXPECT_TRUE(s.ok()) << (s.problems.empty() ? "" : s.problems[0]);
   const Model back = load_model(file);
+  EXPECT_EQ(back.time_unit.text, "day");
   ASSERT_EQ(back.phenotypes.size(), original.phenotypes.size());
   for (std::size_t i = 0; i < back.phenotypes.size(); ++i) {
     EXPECT_EQ(back.phenotypes[i].name, original.phenotypes[i].name);

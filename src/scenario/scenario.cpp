@@ -235,6 +235,7 @@ void check_scenario(const Scenario& scenario, const Model& model) {
     }
   }
 
+  check_time_unit(model, scenario.where, sink);
   const Patient& p = scenario.patient;
   if (!p.phenotype.empty() && model.phenotype(p.phenotype) == nullptr)
     sink.error(p.phenotype_where, "unknown phenotype '" + p.phenotype + "'" +
@@ -256,6 +257,14 @@ void check_scenario(const Scenario& scenario, const Model& model) {
                             format_number(hi) + "]");
   }
   sink.throw_if_any();
+}
+
+void check_time_unit(const Model& model, const SourceLoc& where, DiagnosticSink& sink) {
+  const Unit& time = model.time_unit;
+  if (!time.text.empty() && !(time.same_dimension(day_unit()) && time.factor == 1.0))
+    sink.error(where, "model '" + model.name + "' runs in time unit '" + time.text +
+                          "', but scenario and trial times are in days; only models whose time "
+                          "unit is the day (or undeclared) can run them");
 }
 
 InputSchedule build_schedule(const Scenario& scenario, const Model& model) {

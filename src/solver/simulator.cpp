@@ -475,6 +475,7 @@ class Run {
 
   void init_trajectory() {
     auto& tr = result_.trajectory;
+    tr.time_unit = model_.time_unit.text;
     for (const auto& o : model_.observables) tr.columns.push_back(o.name), tr.units.push_back(o.unit.text);
     for (const auto& st : model_.states) tr.columns.push_back(st.name), tr.units.push_back(st.unit.text);
     if (opt_.record_variables)

@@ -423,6 +423,8 @@ Trial load_trial(const fs::path& path) {
 
 void check_trial(const Trial& trial, const Model& model) {
   DiagnosticSink sink;
+  check_time_unit(model, trial.where, sink);
+  sink.throw_if_any();  // otherwise every timeline below would report it again
   // Arms: the same checks as a scenario's timeline.
   std::vector<std::vector<Intervention>> timelines = {trial.background};
   for (const auto& arm : trial.arms) timelines.push_back(arm.timeline);
