@@ -279,12 +279,12 @@ TEST(Calibration, CAL_02_ClindamycinSingleDoseMouse) {
   const auto cd = series(tr, "cdiff_pct"), cd_control = series(control, "cdiff_pct");
   const double cd_peak = *std::max_element(cd.begin(), cd.end());
   const double cd_control_peak = *std::max_element(cd_control.begin(), cd_control.end());
-  report("CAL-02", "taxa below detection " + std::to_string(100 * lost) + "% (target > 90%), Shannon " +
-                       std::to_string(shannon0) + " -> " + std::to_string(shannon28) +
+  report("CAL-02", "taxa below detection " + std::to_string(100 * lost) +
+                       "% (target > 90%), Shannon " + std::to_string(shannon0) + " -> " +
+                       std::to_string(shannon28) +
                        " at day 28 (target: not back), C. difficile peaks at " +
                        std::to_string(cd_peak) + "% of the community (" +
-                       std::to_string(cd_control_peak) +
-                       "% without clindamycin)");
+                       std::to_string(cd_control_peak) + "% without clindamycin)");
   EXPECT_GT(lost, 0.90) << "share of taxa below detection after one dose";
   EXPECT_LT(shannon28, shannon0 - 0.2) << "diversity is not back four weeks after the dose";
   EXPECT_GT(cd_peak, 5.0) << "C. difficile colonises the disturbed community";

@@ -109,7 +109,8 @@ void register_simulate(CLI::App& app, int& exit_code) {
               "as `name [unit]`.");
   cmd->add_option("MODEL", args->model, "Model file, folder, SBML file or built-in model name")
       ->required();
-  cmd->add_option("--t-end", args->t_end, "End time, in the model's time unit (days for YAML models)")
+  cmd->add_option("--t-end", args->t_end,
+                  "End time, in the model's time unit (days for YAML models)")
       ->required()
       ->check(CLI::PositiveNumber);
   cmd->add_option("--steps", args->steps, "Number of output intervals (N+1 rows from 0 to T)")

@@ -180,7 +180,10 @@ std::string Exporter::run(SbmlExportSummary* summary) {
   m->setId(sbml_id(mod.name.empty() ? "model" : mod.name));
   used_.insert(m->getId());
   if (!mod.name.empty()) m->setName(mod.name);
-  annotate(m, {{"kind", "model"}, {"description", mod.description}, {"time_unit", mod.time_unit.text}},
+  annotate(m,
+           {{"kind", "model"},
+            {"description", mod.description},
+            {"time_unit", mod.time_unit.text}},
            phenotype_nodes(mod));
 
   std::set<std::string> event_targets;

@@ -235,7 +235,8 @@ TEST(SbmlImport, TimeUnitIsTheModelsAndHeadsTheCsv) {
   const std::string hours = R"(<listOfUnitDefinitions><unitDefinition id="hour_def"><listOfUnits>
       <unit kind="second" exponent="1" scale="0" multiplier="3600"/></listOfUnits></unitDefinition>
       <unitDefinition id="fortnight"><listOfUnits>
-      <unit kind="second" exponent="1" scale="0" multiplier="1209600"/></listOfUnits></unitDefinition>
+      <unit kind="second" exponent="1" scale="0" multiplier="1209600"/>
+      </listOfUnits></unitDefinition>
       </listOfUnitDefinitions>)";
   EXPECT_EQ(timed_model("t_s.xml", R"(timeUnits="second")").time_unit.text, "s");
   EXPECT_EQ(timed_model("t_h.xml", R"(timeUnits="hour_def")", hours).time_unit.text, "h");
