@@ -24,9 +24,11 @@
 #include "gutskin/scenario.hpp"
 #include "gutskin/simulate.hpp"
 #include "gutskin/trial.hpp"
+#include "support/csv.hpp"
 
 namespace fs = std::filesystem;
 using namespace gutskin;
+using gutskin::testing::split;
 
 namespace {
 
@@ -123,18 +125,14 @@ std::map<std::string, Rows> run_cohort_uncached(const std::string& file) {
   std::ifstream in(s.patients_csv);
   std::string line;
   std::getline(in, line);
-  std::vector<std::string> header;
-  {
-    std::stringstream ss(line);
-    std::string cell;
-    while (std::getline(ss, cell, ',')) header.push_back(cell);
-  }
+  const std::vector<std::string> header = split(line, ',');
   std::map<std::string, Rows> arms;
   while (std::getline(in, line)) {
-    std::stringstream ss(line);
-    std::string cell, arm, status;
+    const std::vector<std::string> cells = split(line, ',');
+    std::string arm, status;
     std::map<std::string, double> row;
-    for (std::size_t c = 0; c < header.size() && std::getline(ss, cell, ','); ++c) {
+    for (std::size_t c = 0; c < header.size() && c < cells.size(); ++c) {
+      const std::string& cell = cells[c];
       if (header[c] == "arm") arm = cell;
       else if (header[c] == "status") status = cell;
       else if (header[c] != "message" && !cell.empty()) row[header[c]] = std::strtod(cell.c_str(), nullptr);
@@ -240,9 +238,7 @@ double buffie_cdiff_share() {
   std::ifstream in(fs::path(GUTSKIN_SHARED_DIR) / "data" / "stein2013" / "abundances.csv");
   std::map<std::string, std::vector<std::string>> rows;
   for (std::string line; std::getline(in, line);) {
-    std::vector<std::string> cells;
-    std::stringstream ss(line);
-    for (std::string cell; std::getline(ss, cell, ',');) cells.push_back(cell);
+    const std::vector<std::string> cells = split(line, ',');
     if (!cells.empty()) rows[cells.front()] = cells;
   }
   const auto& pop = rows["Population"];

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "support/csv.hpp"
 #include "support/process.hpp"
 
 namespace fs = std::filesystem;
@@ -65,14 +66,6 @@ void expect_golden(const std::string& name, const std::string& actual) {
   ASSERT_TRUE(fs::exists(path)) << path << " is missing; run with GUTSKIN_UPDATE_GOLDEN=1";
   EXPECT_EQ(read_file(path), actual) << "differs from " << path
                                      << " (GUTSKIN_UPDATE_GOLDEN=1 regenerates it)";
-}
-
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> parts;
-  std::string part;
-  std::istringstream in(s);
-  while (std::getline(in, part, sep)) parts.push_back(part);
-  return parts;
 }
 
 struct Csv {

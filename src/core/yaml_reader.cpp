@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include "gutskin/builtin.hpp"
+
 namespace gutskin::detail {
 
 std::string did_you_mean(const std::string& name, const std::vector<std::string>& candidates) {
@@ -105,6 +107,22 @@ std::vector<std::string> YamlReader::names(const YAML::Node& n, const std::strin
   for (const auto& item : n)
     if (auto s = text(item, "a name")) out.push_back(*s);
   return out;
+}
+
+std::optional<std::pair<std::string, std::filesystem::path>> YamlReader::model_reference(
+    const YAML::Node& root, const std::filesystem::path& dir) {
+  if (!root["model"]) {
+    error(root, "missing 'model'");
+    return std::nullopt;
+  }
+  const auto written = text(root["model"], "a built-in model name or a path");
+  if (!written) return std::nullopt;
+  try {
+    return std::pair{*written, resolve(*written, "model", dir)};
+  } catch (const InputError& e) {
+    for (const auto& d : e.diagnostics()) error(root["model"], d.message);
+    return std::nullopt;
+  }
 }
 
 }  // namespace gutskin::detail

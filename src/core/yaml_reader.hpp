@@ -4,7 +4,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <filesystem>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -45,6 +47,10 @@ class YamlReader {
   bool check_keys(const YAML::Node& map, const std::vector<std::string>& known, const std::string& where);
   /// A list of names.
   std::vector<std::string> names(const YAML::Node& n, const std::string& what);
+  /// The required `model:` entry of a scenario or trial file: as written, and resolved (a built-in
+  /// name or a path relative to `dir`); nothing when it is missing or unknown (reported).
+  std::optional<std::pair<std::string, std::filesystem::path>> model_reference(
+      const YAML::Node& root, const std::filesystem::path& dir);
 
  private:
   std::string file_;

@@ -537,14 +537,17 @@ void Importer::map_plain_symbol(const ::SBase* e, const std::string& sbml_id, do
   if (auto it = initial_assignment_.find(sbml_id); it != initial_assignment_.end()) {
     initial = math(it->second->getMath(), it->second);
   }
-  if (auto it = rate_rule_.find(sbml_id); it != rate_rule_.end()) {
-    const Expr rate = math(it->second->getMath(), it->second);
+  auto add_state = [&] {
     out_.model.states.push_back({.name = name,
                                  .initial = initial ? initial : constant(value_set ? value : kNaN),
                                  .unit = unit,
                                  .non_negative = annotated(ann, "non_negative") == "true",
                                  .description = description,
                                  .where = loc(e)});
+  };
+  if (auto it = rate_rule_.find(sbml_id); it != rate_rule_.end()) {
+    const Expr rate = math(it->second->getMath(), it->second);
+    add_state();
     out_.model.equations.push_back({.state = name, .rate = rate, .where = loc(it->second)});
     state_rate_[name] = rate;
     return;
@@ -555,12 +558,7 @@ void Importer::map_plain_symbol(const ::SBase* e, const std::string& sbml_id, do
     return;
   }
   if (kind == "state") {  // a state without equation (constant between events)
-    out_.model.states.push_back({.name = name,
-                                 .initial = initial ? initial : constant(value_set ? value : kNaN),
-                                 .unit = unit,
-                                 .non_negative = annotated(ann, "non_negative") == "true",
-                                 .description = description,
-                                 .where = loc(e)});
+    add_state();
     return;
   }
   Parameter p{.name = name, .value = value_set ? value : (initial ? 0.0 : kNaN)};

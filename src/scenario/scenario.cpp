@@ -17,8 +17,8 @@
 #include <cmath>
 #include <set>
 #include <sstream>
+#include <tuple>
 
-#include "gutskin/builtin.hpp"
 #include "gutskin/units.hpp"
 #include "scenario/timeline.hpp"
 #include "core/yaml_reader.hpp"
@@ -164,16 +164,7 @@ Scenario load_scenario(const fs::path& path) {
   if (root["description"])
     if (auto s = r.text(root["description"], "a description")) sc.description = *s;
 
-  if (!root["model"]) {
-    r.error(root, "missing 'model'");
-  } else if (auto m = r.text(root["model"], "a built-in model name or a path")) {
-    sc.model = *m;
-    try {
-      sc.model_path = resolve(*m, "model", path.parent_path());
-    } catch (const InputError& e) {
-      for (const auto& d : e.diagnostics()) r.error(root["model"], d.message);
-    }
-  }
+  if (auto m = r.model_reference(root, path.parent_path())) std::tie(sc.model, sc.model_path) = *m;
 
   if (root["patient"]) read_patient(r, root["patient"], sc.patient);
 

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <tuple>
 
-#include "gutskin/builtin.hpp"
 #include "gutskin/trial.hpp"
 #include "gutskin/units.hpp"
 #include "scenario/timeline.hpp"
@@ -277,16 +277,7 @@ Trial load_trial(const fs::path& path) {
   if (root["description"])
     if (auto s = r.text(root["description"], "a description")) t.description = *s;
 
-  if (!root["model"]) {
-    r.error(root, "missing 'model'");
-  } else if (auto m = r.text(root["model"], "a built-in model name or a path")) {
-    t.model = *m;
-    try {
-      t.model_path = resolve(*m, "model", path.parent_path());
-    } catch (const InputError& e) {
-      for (const auto& d : e.diagnostics()) r.error(root["model"], d.message);
-    }
-  }
+  if (auto m = r.model_reference(root, path.parent_path())) std::tie(t.model, t.model_path) = *m;
 
   if (!root["duration"]) {
     r.error(root, "missing 'duration'");
