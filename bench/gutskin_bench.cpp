@@ -77,9 +77,9 @@ int run(const BenchOptions& o) {
   }
 
   SimulateOptions opt;
-  opt.rtol = o.rtol, opt.atol = o.atol;
-  opt.linear_solver = parse_solver(o.linear_solver);
-  opt.non_negative = o.non_negative;
+  opt.solver.rtol = o.rtol, opt.solver.atol = o.atol;
+  opt.solver.linear_solver = parse_solver(o.linear_solver);
+  opt.solver.non_negative = o.non_negative;
   opt.record_variables = false;  // like the peers: states at every output, nothing else
   for (int d = 1; d <= static_cast<int>(o.t_end); ++d) opt.output_times.push_back(d);
   const InputSchedule schedule = default_schedule(m);

@@ -113,33 +113,23 @@ const std::map<std::string, Rows>& run_cohort(const std::string& file) {
 }
 std::map<std::string, Rows> run_cohort_uncached(const std::string& file) {
   const Trial trial = load_trial(cal_dir / file);
+  const CompiledModel model{load_model(trial.model_path)};
   TrialOptions opt;
-  // One folder per process: ctest runs tests that share a cohort in parallel processes.
-  opt.out_dir = fs::temp_directory_path() /
-                ("gutskin_calibration_" + trial.name + "_" + std::to_string(::getpid()));
-  fs::remove_all(opt.out_dir);
   opt.threads = 1;
-  opt.progress_interval = 3600;
-  const TrialSummary s = run_trial(trial, opt);
-  EXPECT_EQ(s.failed, 0) << file << ": failed patient runs";
-  std::ifstream in(s.patients_csv);
-  std::string line;
-  std::getline(in, line);
-  const std::vector<std::string> header = split(line, ',');
+  const TrialResult result = run_trial(model, trial, opt);  // in memory: no files
+  EXPECT_EQ(result.summary.failed, 0) << file << ": failed patient runs";
   std::map<std::string, Rows> arms;
-  while (std::getline(in, line)) {
-    const std::vector<std::string> cells = split(line, ',');
-    std::string arm, status;
-    std::map<std::string, double> row;
-    for (std::size_t c = 0; c < header.size() && c < cells.size(); ++c) {
-      const std::string& cell = cells[c];
-      if (header[c] == "arm") arm = cell;
-      else if (header[c] == "status") status = cell;
-      else if (header[c] != "message" && !cell.empty()) row[header[c]] = std::strtod(cell.c_str(), nullptr);
+  for (std::size_t i = 0; i < result.patient_index.size(); ++i) {
+    for (std::size_t a = 0; a < trial.arms.size(); ++a) {
+      const PatientArmResult& r = result.arm_results[i][a];
+      if (r.status != "ok") continue;
+      std::map<std::string, double> row{{"patient", static_cast<double>(result.patient_index[i])}};
+      for (std::size_t k = 0; k < result.sampled.size(); ++k) row[result.sampled[k]] = result.sampled_values[i][k];
+      for (std::size_t c = 0; c < result.columns.size(); ++c)
+        if (!std::isnan(r.values[c])) row[result.columns[c]] = r.values[c];
+      arms[trial.arms[a].name].push_back(row);
     }
-    if (status == "ok") arms[arm].push_back(row);
   }
-  fs::remove_all(opt.out_dir);
   return arms;
 }
 

@@ -18,7 +18,7 @@ TEST(Determinism, ReusedSimulatorMatchesFreshOneBitForBit) {
   for (const auto solver : {LinearSolver::klu, LinearSolver::dense}) {
     SimulateOptions o;
     for (int day = 0; day <= 365; day += 5) o.output_times.push_back(day);
-    o.linear_solver = solver;
+    o.solver.linear_solver = solver;
     Simulator fresh(model), reused(model);
     const SimulationResult expected = fresh.run(second, schedule, o);
     reused.run(first, schedule, o);

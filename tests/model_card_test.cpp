@@ -8,7 +8,7 @@
 #include <sstream>
 #include <string>
 
-#include "gutskin/io.hpp"
+#include "gutskin/formats.hpp"
 #include "gutskin/model.hpp"
 
 namespace fs = std::filesystem;

@@ -17,7 +17,7 @@ SimulationResult run(const std::filesystem::path& file) {
   const CompiledModel model(load_model(file));
   SimulateOptions o;
   for (int k = 0; k <= 400; ++k) o.output_times.push_back(0.5 * k);  // 200 minutes
-  o.rtol = 1e-10, o.atol = 1e-12;
+  o.solver.rtol = 1e-10, o.solver.atol = 1e-12;
   return simulate(model, default_parameters(model.model()), default_schedule(model.model()), o);
 }
 

@@ -1,7 +1,7 @@
-// Errors that point at the user's input: file, line, column, what was expected.
+// Where in the user's input a problem is: file, line, column, and what was expected. The errors
+// that carry these are in errors.hpp.
 #pragma once
 
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -25,17 +25,7 @@ struct Diagnostic {
   std::string str() const;
 };
 
-/// Bad input (model, scenario, trial, options). Carries every problem found, not just the first,
-/// so `gutskin check` can list them all. The CLI maps it to exit code 2.
-class InputError : public std::runtime_error {
- public:
-  explicit InputError(std::vector<Diagnostic> diagnostics);
-  InputError(SourceLoc where, std::string message);
-  const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
-
- private:
-  std::vector<Diagnostic> diagnostics_;
-};
+class InputError;  // errors.hpp
 
 /// Collects problems while reading a file; throws them together at the end.
 class DiagnosticSink {

@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "gutskin/diagnostics.hpp"
+#include "gutskin/errors.hpp"
 
 namespace gutskin {
 

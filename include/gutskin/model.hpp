@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "gutskin/diagnostics.hpp"
+#include "gutskin/errors.hpp"
 #include "gutskin/expr.hpp"
 #include "gutskin/units.hpp"
 

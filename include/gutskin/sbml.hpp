@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "gutskin/control.hpp"
 #include "gutskin/model.hpp"
 #include "gutskin/simulate.hpp"
 
@@ -58,8 +59,8 @@ struct SbmlSuiteOptions {
   /// Export each imported model to SBML L3V2 and import it again before simulating (checks
   /// that export keeps trajectories; a document libSBML finds inconsistent fails the case).
   bool round_trip = false;
-  /// Called after each case with its result; return stop to end the run early.
-  std::function<CallbackResult(const SbmlCaseResult&)> progress;
+  /// Called after each case with its result (to print it as it comes).
+  std::function<void(const SbmlCaseResult&)> on_case;
 
   /// Throws InputError naming the field, its value and the rule it broke.
   void validate() const;
@@ -100,7 +101,8 @@ struct SbmlSuiteSummary {
 
 /// Runs the cases. Throws InputError for bad options (missing folder, no listed case found); a case
 /// that fails or is refused is a recorded result, not an exception.
-SbmlSuiteSummary run_sbml_suite(const SbmlSuiteOptions& options);
+/// `control` counts cases; a stop request ends the run after the current case (cancelled).
+SbmlSuiteSummary run_sbml_suite(const SbmlSuiteOptions& options, const RunControl& control = {});
 
 /// Runs one case folder (cases_dir/NNNNN).
 SbmlCaseResult run_sbml_case(const SbmlSuiteOptions& options, int number);

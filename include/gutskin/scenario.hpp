@@ -24,7 +24,8 @@
 #include <string>
 #include <vector>
 
-#include "gutskin/diagnostics.hpp"
+#include "gutskin/catalog.hpp"
+#include "gutskin/errors.hpp"
 #include "gutskin/model.hpp"
 #include "gutskin/schedule.hpp"
 
@@ -67,8 +68,9 @@ struct Scenario {
 };
 
 /// Reads and checks a scenario file (model reference resolved, units converted to the input's
-/// unit, times to days). Throws InputError with every problem found.
-Scenario load_scenario(const std::filesystem::path& path);
+/// unit, times to days). A model named without a path is a built-in of `catalog`. Throws
+/// InputError with every problem found.
+Scenario load_scenario(const std::filesystem::path& path, const Catalog& catalog = default_catalog());
 
 /// Checks the scenario against its model: inputs/states exist, phenotype and overrides exist,
 /// values within bounds, model time in days (check_time_unit). Throws InputError.

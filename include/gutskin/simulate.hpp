@@ -1,35 +1,58 @@
 // One patient, one trajectory: the simulator on SUNDIALS CVODES (BDF, Newton).
 #pragma once
 
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "gutskin/compiled_model.hpp"
+#include "gutskin/control.hpp"
+#include "gutskin/options.hpp"
 #include "gutskin/schedule.hpp"
 
 namespace gutskin {
 
 enum class LinearSolver { automatic, dense, klu };
+inline const EnumNames<LinearSolver>& linear_solver_names() {
+  static const EnumNames<LinearSolver> names{
+      {LinearSolver::automatic, "auto"}, {LinearSolver::dense, "dense"}, {LinearSolver::klu, "klu"}};
+  return names;
+}
 
-/// What a progress callback tells the run to do.
-enum class CallbackResult { proceed, stop };
-
-struct SimulateOptions {
-  double t_start = 0.0;                 // days
-  std::vector<double> output_times;     // days, increasing, within [t_start, t_end]; required
-  double rtol = 1e-6;                   // relative tolerance
-  double atol = 1e-9;                   // absolute tolerance (all states)
-  long max_steps = 500000;              // over the whole run; exceeded → Termination::max_steps
-  double max_step = 0.0;                // days; 0 = no limit
+/// How CVODES integrates: one struct for every entry point (simulate, scenarios, trials,
+/// ensembles), the `solver:` block of scenario and trial files and the CLI's solver flags.
+struct SolverOptions {
+  double rtol = 1e-6;         // relative tolerance
+  double atol = 1e-9;         // absolute tolerance (all states)
+  long max_steps = 500000;    // over the whole run; exceeded → Termination::max_steps
+  double max_step = 0.0;      // in the model's time unit; 0 = no limit
   // automatic: KLU from 16 states (at 22 states KLU already beats dense LU by 1.5×,
   // docs/benchmarks.md).
   LinearSolver linear_solver = LinearSolver::automatic;
-  bool non_negative = true;             // enforce non-negativity of states that declare it
+  bool non_negative = true;   // enforce non-negativity of states that declare it
+};
+
+template <>
+struct OptionsOf<SolverOptions> {
+  static const OptionTable<SolverOptions>& table() {
+    static const OptionTable<SolverOptions> t{
+        option("rtol", &SolverOptions::rtol, "Relative tolerance", Bounds{.min = 0, .max = 1, .min_open = true, .max_open = true}),
+        option("atol", &SolverOptions::atol, "Absolute tolerance (all states)", Bounds{.min = 0, .min_open = true}),
+        option("max_steps", &SolverOptions::max_steps, "Most solver steps in one run", Bounds{.min = 1}),
+        option("max_step", &SolverOptions::max_step, "Longest step, in the model's time unit (0: no limit)", Bounds{.min = 0}),
+        option("linear_solver", &SolverOptions::linear_solver, "Linear solver: auto (KLU from 16 states), dense or klu",
+               linear_solver_names()),
+        option("non_negative", &SolverOptions::non_negative, "Keep states that declare it non-negative"),
+    };
+    return t;
+  }
+};
+
+struct SimulateOptions {
+  double t_start = 0.0;                 // in the model's time unit
+  std::vector<double> output_times;     // increasing, within [t_start, t_end]; required
+  SolverOptions solver;
   bool record_variables = true;         // also store variables (assignment rules) in the trajectory
-  /// Called after each output point with the time reached; return stop to cancel.
-  std::function<CallbackResult(double t)> progress;
 
   /// Throws InputError naming the field, its value and the rule it broke.
   void validate() const;
@@ -45,6 +68,7 @@ struct SimulationSummary {
   long steps = 0, rhs_evals = 0, jacobian_evals = 0, linear_setups = 0;
   long error_test_failures = 0, nonlinear_failures = 0, events_fired = 0, stops = 0;
   std::string linear_solver;
+  std::string time_unit;    // the model's ("day" for YAML models; "" when it declares none)
   double wall_seconds = 0.0;
 
   bool ok() const { return termination == Termination::completed; }
@@ -78,9 +102,10 @@ class Simulator {
   Simulator& operator=(Simulator&&) noexcept;
 
   /// Runs one simulation. Never throws for a failing integration (see summary.termination);
-  /// throws InputError for invalid options.
+  /// throws InputError for invalid options. `control.progress` counts output times; a stop
+  /// request ends the run as Termination::cancelled with the rows so far.
   SimulationResult run(const std::vector<double>& parameters, const InputSchedule& schedule,
-                       const SimulateOptions& options);
+                       const SimulateOptions& options, const RunControl& control = {});
 
   struct Impl;  // CVODES objects (src/solver/simulator.cpp)
 
@@ -90,7 +115,8 @@ class Simulator {
 
 /// Convenience: compile-free one-shot run.
 SimulationResult simulate(const CompiledModel& model, const std::vector<double>& parameters,
-                          const InputSchedule& schedule, const SimulateOptions& options);
+                          const InputSchedule& schedule, const SimulateOptions& options,
+                          const RunControl& control = {});
 
 /// Default parameter values of a model, in model order.
 std::vector<double> default_parameters(const Model& model);

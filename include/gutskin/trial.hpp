@@ -39,19 +39,20 @@
 // the same sampled parameters in each arm, so differences between arms are per patient.
 #pragma once
 
-#include <atomic>
-#include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
-#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "gutskin/diagnostics.hpp"
+#include "gutskin/errors.hpp"
 #include "gutskin/model.hpp"
 #include "gutskin/scenario.hpp"
+#include "gutskin/control.hpp"
+#include "gutskin/ensemble.hpp"
+#include "gutskin/options.hpp"
 #include "gutskin/simulate.hpp"
 
 namespace gutskin {
@@ -131,63 +132,39 @@ struct Trial {
 
 /// Reads and checks a trial file (units converted, times in days). Throws InputError with every
 /// problem found.
-Trial load_trial(const std::filesystem::path& path);
+Trial load_trial(const std::filesystem::path& path, const Catalog& catalog = default_catalog());
 
 /// Checks the trial against its model: arms' inputs, phenotype, parameters named in spreads,
 /// correlations (a valid correlation matrix) and endpoints' observables. Throws InputError.
 void check_trial(const Trial& trial, const Model& model);
 
-/// Processes working on one trial together: MPI when the program was started by mpirun (the
-/// environment says so), otherwise one process and no MPI at all. One per program run: MPI is
-/// initialised by the first and finalised when it is destroyed.
-class ProcessGroup {
- public:
-  ProcessGroup();
-  ~ProcessGroup();
-  ProcessGroup(const ProcessGroup&) = delete;
-  ProcessGroup& operator=(const ProcessGroup&) = delete;
-
-  int rank() const { return rank_; }
-  int size() const { return size_; }
-  bool uses_mpi() const { return mpi_; }
-  void barrier() const;
-  /// Sum of `value` over all processes (every process gets it).
-  long long sum(long long value) const;
-
- private:
-  int rank_ = 0, size_ = 1;
-  bool mpi_ = false;
-};
-
-/// What the progress callback sees.
-struct TrialProgress {
-  long long done = 0;        // patients finished by this process (all arms), this run included
-  long long total = 0;       // patients this process has to do
-  long long done_this_run = 0;
-  long long failed = 0;      // patient-arm simulations that failed
-  double elapsed_seconds = 0.0;
-};
-
-/// The progress callback's answer: go on, or stop cleanly (what is done is kept; --resume).
-enum class TrialCallbackResult { proceed, stop };
-
+/// How a trial runs (what it is comes from the trial file).
 struct TrialOptions {
-  std::filesystem::path out_dir;   // required: patients.csv, summary.json, report.html, work/
-  int threads = 0;                 // 0 = all cores
-  std::optional<long> patients;    // overrides the file's population.patients
-  std::optional<std::uint64_t> seed;
-  bool resume = false;             // continue the run in out_dir (same trial, N, seed, processes)
-  double rtol = 1e-6, atol = 1e-9;
-  long max_steps = 500000;         // per patient and arm
-  const ProcessGroup* group = nullptr;  // null: this process alone
-  /// Called from the writing thread about every `progress_interval`; may return stop.
-  std::function<TrialCallbackResult(const TrialProgress&)> progress;
-  double progress_interval = 0.5;  // seconds
-  /// Set from a signal handler to stop cleanly (checked as often as `progress`, and inside runs).
-  const std::atomic<bool>* stop_flag = nullptr;
+  std::optional<long> patients;       // overrides the file's population.patients
+  std::optional<std::uint64_t> seed;  // overrides the file's population.seed
+  int threads = 0;                    // worker threads per process; 0 = all cores
+  SolverOptions solver;               // max_steps counts per patient and arm
+  /// Where finished patients are streamed as they come (DIR/work: manifest, parts), so a stopped
+  /// or killed run can be resumed and processes can share a run. Empty: in memory only (one
+  /// process).
+  std::filesystem::path checkpoint_dir;
+  bool resume = false;                // continue the run in checkpoint_dir (same trial, N, seed, processes)
 
   /// Throws InputError naming the field, its value and the rule it broke.
   void validate() const;
+};
+
+template <>
+struct OptionsOf<TrialOptions> {
+  static const OptionTable<TrialOptions>& table() {
+    static const OptionTable<TrialOptions> t{
+        option("patients", &TrialOptions::patients, "Number of virtual patients (default: the file's)", Bounds{.min = 1, .max = 1e9}),
+        option("seed", &TrialOptions::seed, "Random seed (default: the file's)", Bounds{.min = 0, .max = 9007199254740992.0}),
+        option("threads", &TrialOptions::threads, "Worker threads per process (0: all cores)", Bounds{.min = 0, .max = 4096}),
+        option("resume", &TrialOptions::resume, "Continue the unfinished run in the output folder"),
+    };
+    return t;
+  }
 };
 
 enum class TrialStatus { completed, stopped };
@@ -204,16 +181,112 @@ struct TrialSummary {
   double wall_seconds = 0.0;       // this run
   double patients_per_second = 0.0;        // this run, over all processes
   double patient_years_per_second = 0.0;   // trial years (arms × duration) per second
-  std::filesystem::path patients_csv, summary_json, report_html;  // written by rank 0
+  std::filesystem::path patients_csv, summary_json, report_html;  // set by write_trial_files
 
   std::string brief() const;        // one line
   std::string full_report() const;  // several lines: counts, rates, files
 };
 
-/// Runs the trial: every patient in every arm, spread over threads (and MPI processes), results
-/// streamed to out_dir. Same trial, N and seed give byte-identical patients.csv whatever the
-/// thread count, process count or resumptions. Failing patients are recorded, not thrown.
-/// Throws InputError for a bad trial or options (including a --resume that does not match).
-TrialSummary run_trial(const Trial& trial, const TrialOptions& options);
+// --- typed statistics ---------------------------------------------------------------------------
+// NaN stands for "not defined" (no patients, a ratio with a zero count); JSON writes it as null.
+
+struct ConfidenceInterval {
+  double lo = NAN, hi = NAN;
+};
+
+/// An endpoint in one arm. Binary endpoints (responder, time to event) fill n/events/rate;
+/// continuous ones n and the distribution.
+struct ArmEndpointStatistics {
+  std::string arm;
+  long long n = 0;
+  long long events = 0;
+  double rate = NAN;
+  ConfidenceInterval rate_ci;
+  double median_days = NAN, mean_days_to_event = NAN;  // time to event
+  double mean = NAN, sd = NAN, median = NAN, p05 = NAN, q25 = NAN, q75 = NAN, p95 = NAN;
+  ConfidenceInterval mean_ci, median_ci;
+};
+
+/// An arm against the reference arm.
+struct EndpointComparison {
+  std::string arm, vs;
+  // binary; not estimable (all null) when an arm has no patient with a value
+  bool estimable = true;
+  double risk_difference = NAN, risk_ratio = NAN, odds_ratio = NAN;
+  ConfidenceInterval risk_difference_ci, risk_ratio_ci, odds_ratio_ci;
+  std::optional<double> nnt;
+  std::optional<ConfidenceInterval> nnt_ci;
+  std::string nnt_meaning;
+  // continuous (paired: the same patients in both arms)
+  long long pairs = 0;
+  double mean_difference = NAN;
+  ConfidenceInterval mean_difference_ci;
+};
+
+struct EndpointStatistics {
+  const Endpoint* endpoint = nullptr;  // in TrialResult::trial
+  bool binary = false;
+  std::vector<ArmEndpointStatistics> arms;
+  std::vector<EndpointComparison> comparisons;
+};
+
+/// Quantiles over patients at each band time, per observable and arm.
+struct QuantileBand {
+  std::string arm;
+  std::vector<double> p05, q25, median, q75, p95;
+};
+struct ObservableBands {
+  std::string observable, unit;
+  std::vector<QuantileBand> arms;
+};
+
+struct ArmCounts {
+  std::string name, description;
+  long long completed = 0, failed = 0;
+};
+
+struct TrialStatisticsResult {
+  std::string reference;  // the arm the others are compared with
+  double confidence = 0.95;
+  std::vector<ArmCounts> arms;
+  long long simulations = 0, failed = 0;
+  std::vector<std::pair<std::string, long long>> failure_reasons;  // most frequent first, ≤ 20
+  std::vector<EndpointStatistics> endpoints;
+  std::vector<double> band_times;  // days from baseline
+  std::vector<ObservableBands> bands;
+};
+
+/// One patient in one arm: how the run ended and its endpoint values (one per column; NaN
+/// where undefined or failed), rounded to the 10 significant digits patients.csv records so a
+/// result is the same whether it was computed in one go or resumed from files.
+struct PatientArmResult {
+  std::string status = "ok";
+  std::string message;
+  std::vector<double> values;
+};
+
+struct TrialResult {
+  Trial trial;
+  std::string model_name;
+  long long patients = 0;  // N
+  std::uint64_t seed = 0;
+  std::vector<std::string> sampled;   // names of the sampled parameters
+  std::vector<std::string> columns;   // endpoint value columns (time to event: NAME_days, NAME_event)
+  /// Patients done, in index order (all processes'): their sampled values and arm results.
+  std::vector<long long> patient_index;
+  std::vector<std::vector<double>> sampled_values;       // per patient, per sampled parameter
+  std::vector<std::vector<PatientArmResult>> arm_results;  // per patient, per arm
+  TrialStatisticsResult statistics;
+  TrialSummary summary;
+};
+
+/// Runs the trial on a compiled model (the trial's own model, checked with check_trial): every
+/// patient in every arm, on the ensemble engine. Same trial, N and seed give the same result
+/// whatever the thread count, process count or resumptions; failing patients are recorded, not
+/// thrown. Under a ProcessGroup of several processes a checkpoint_dir is required; every
+/// process returns the whole result. Throws InputError for a bad trial or options (including a
+/// resume that does not match).
+TrialResult run_trial(const CompiledModel& model, const Trial& trial, const TrialOptions& options = {},
+                      const RunControl& control = {}, const ProcessGroup& group = ProcessGroup{});
 
 }  // namespace gutskin

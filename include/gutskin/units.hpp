@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "gutskin/diagnostics.hpp"
+#include "gutskin/errors.hpp"
 
 namespace gutskin {
 

@@ -6,10 +6,10 @@
 #include <vector>
 
 #include "cli/commands.hpp"
-#include "cli/common.hpp"
-#include "gutskin/builtin.hpp"
-#include "gutskin/io.hpp"
+#include "gutskin/catalog.hpp"
+#include "gutskin/formats.hpp"
 #include "gutskin/model.hpp"
+#include "gutskin/study.hpp"
 
 namespace gutskin::cli {
 
@@ -120,7 +120,8 @@ void register_describe(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
       "describe", "Show a model's inputs, parameters, states, variables, observables, phenotypes");
-  cmd->add_option("MODEL", args->model, "Model file, folder, SBML file or built-in model name")
+  cmd->add_option("MODEL", args->model,
+                  "Model file, folder, SBML file, scenario or trial (its model), or a built-in name")
       ->required();
   cmd->add_flag("--json", args->json, "Print JSON instead of tables");
   cmd->add_flag("--markdown", args->markdown,
@@ -128,7 +129,9 @@ void register_describe(CLI::App& app, int& exit_code) {
                 "model card")
       ->excludes("--json");
   cmd->callback([args, &exit_code] {
-    const Model model = load_model(resolve(args->model, "model"));
+    const Study study = open(args->model, catalog());
+    const Model& model = study.model->model();
+    if (study.kind != FileKind::model && !args->json && !args->markdown) fmt::print("{}\n\n", study.headline());
     if (args->json)
       fmt::print("{}\n", model_to_json(model));
     else if (args->markdown)

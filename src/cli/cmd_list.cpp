@@ -5,7 +5,7 @@
 #include <string>
 
 #include "cli/commands.hpp"
-#include "gutskin/builtin.hpp"
+#include "gutskin/catalog.hpp"
 
 namespace gutskin::cli {
 
@@ -23,7 +23,7 @@ void register_list(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "list", "List the built-in models, scenarios and trials (nameable without a path)");
   cmd->callback([&exit_code] {
-    const std::vector<BuiltinEntry> entries = list_builtins();
+    const std::vector<CatalogEntry> entries = catalog().list();
     std::size_t width = 0;
     for (const auto& e : entries) width = std::max(width, e.name.size());
     int sections = 0;
@@ -37,7 +37,7 @@ void register_list(CLI::App& app, int& exit_code) {
       }
     }
     if (entries.empty()) fmt::print("no built-ins found\n");
-    fmt::print("\ndata folder: {}\n", data_dir().string());
+    fmt::print("\ndata folder: {}\n", catalog().data_dir().string());
     exit_code = exit_ok;
   });
 }

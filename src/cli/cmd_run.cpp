@@ -5,16 +5,11 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <fstream>
 
+#include "cli/bind_options.hpp"
 #include "cli/commands.hpp"
-#include "gutskin/builtin.hpp"
-#include "gutskin/compiled_model.hpp"
-#include "gutskin/io.hpp"
-#include "gutskin/model.hpp"
-#include "gutskin/report.hpp"
-#include "gutskin/scenario.hpp"
-#include "gutskin/simulate.hpp"
+#include "cli/interrupt.hpp"
+#include "gutskin/study.hpp"
 
 namespace gutskin::cli {
 
@@ -24,7 +19,7 @@ struct RunArgs {
   std::string scenario;
   std::string out_dir;  // default out/<scenario name>
   std::string report;   // HTML report path, optional
-  SimulateOptions options;
+  ScenarioRunOptions options;
 };
 
 /// The report is one .html file (checked before the run, not after: `--report out` is a slip).
@@ -34,14 +29,6 @@ void check_report_path(const std::string& report) {
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
   if (ext != ".html" && ext != ".htm")
     throw InputError(SourceLoc{}, "--report: '" + report + "' should end in .html");
-}
-
-template <class Write>
-void write_file(const std::filesystem::path& path, Write&& write) {
-  std::ofstream file(path);
-  if (!file) throw std::runtime_error("cannot open " + path.string() + " for writing");
-  write(file);
-  if (!file.flush()) throw std::runtime_error("writing " + path.string() + " failed");
 }
 
 void print_summary(const Scenario& scenario, const Model& model, const SimulationResult& result,
@@ -57,46 +44,23 @@ void print_summary(const Scenario& scenario, const Model& model, const Simulatio
   fmt::print("report: {}\n", std::filesystem::absolute(report).lexically_normal().string());
 }
 
-void run_scenario(const RunArgs& a, int& exit_code) {
+void run(const RunArgs& a, int& exit_code) {
   check_report_path(a.report);
-  const Scenario scenario = load_scenario(resolve(a.scenario, "scenario"));
-  const Model model = load_model(scenario.model_path);
-  check_scenario(scenario, model);
-
-  SimulateOptions options = a.options;
-  options.t_start = scenario.output_times.empty() ? 0.0 : scenario.output_times.front();
-  options.output_times = scenario.output_times;
-  options.validate();
-
-  const CompiledModel compiled{model};
-  const std::vector<double> parameters = patient_parameters(model, scenario.patient);
-  const InputSchedule schedule = build_schedule(scenario, model);
-
+  const Study study = open(a.scenario, catalog(), FileKind::scenario);
+  InterruptStop interrupt;
+  const ScenarioRun run = run_scenario(study, a.options, RunControl{.progress = {}, .progress_interval = 0.5, .stop = interrupt.token()});
   const std::filesystem::path out_dir =
-      a.out_dir.empty() ? std::filesystem::path("out") / scenario.name
-                        : std::filesystem::path(a.out_dir);
-  std::filesystem::create_directories(out_dir);
-
-  Simulator simulator{compiled};
-  const SimulationResult result = simulator.run(parameters, schedule, options);
-
-  // Written whatever the outcome: rows computed before a failure are kept.
-  write_file(out_dir / "trajectory.csv",
-             [&](std::ostream& f) { write_trajectory_csv(result.trajectory, f); });
-  write_file(out_dir / "summary.json",
-             [&](std::ostream& f) { f << run_summary_to_json(scenario, model, result) << '\n'; });
+      a.out_dir.empty() ? std::filesystem::path("out") / run.scenario.name : std::filesystem::path(a.out_dir);
   const std::filesystem::path report = a.report.empty() ? out_dir / "report.html" : std::filesystem::path(a.report);
-  if (!report.parent_path().empty()) std::filesystem::create_directories(report.parent_path());
-  write_html_report(scenario_report(scenario, model, result.trajectory, result.summary), report);
-  print_summary(scenario, model, result, out_dir, report);
-  exit_code = result.summary.ok() ? exit_ok : exit_run_failed;
+  write_scenario_files(run, out_dir, report);
+  print_summary(run.scenario, *run.model, run.result, out_dir, report);
+  exit_code = run.ok() ? exit_ok : exit_run_failed;
 }
 
 }  // namespace
 
 void register_run(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<RunArgs>();
-  SimulateOptions& o = args->options;
   CLI::App* cmd = app.add_subcommand(
       "run", "Run a scenario; write DIR/trajectory.csv, DIR/summary.json and DIR/report.html");
   cmd->footer(
@@ -110,9 +74,13 @@ void register_run(CLI::App& app, int& exit_code) {
   cmd->add_option("--out", args->out_dir, "Output folder (default: out/<scenario name>)");
   cmd->add_option("--report", args->report,
                   "Write the HTML report here instead of DIR/report.html");
-  cmd->add_option("--rtol", o.rtol, "Relative tolerance")->capture_default_str();
-  cmd->add_option("--atol", o.atol, "Absolute tolerance (all states)")->capture_default_str();
-  cmd->callback([args, &exit_code] { run_scenario(*args, exit_code); });
+  cmd->add_option("--set", args->options.set,
+                  "Set a parameter of the patient, in its unit: NAME=VALUE (repeatable)")
+      ->expected(1)
+      ->take_all()
+      ->type_name("NAME=VALUE");
+  bind_options(cmd, args->options.solver);
+  cmd->callback([args, &exit_code] { run(*args, exit_code); });
 }
 
 }  // namespace gutskin::cli

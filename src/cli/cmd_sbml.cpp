@@ -6,7 +6,8 @@
 #include <memory>
 
 #include "cli/commands.hpp"
-#include "gutskin/builtin.hpp"
+#include "cli/interrupt.hpp"
+#include "gutskin/catalog.hpp"
 #include "gutskin/model.hpp"
 #include "gutskin/sbml.hpp"
 
@@ -39,7 +40,7 @@ void register_sbml(CLI::App& app, int& exit_code) {
       ->required();
   exp->add_option("--out,-o", ex->out, "SBML file to write")->required();
   exp->callback([ex, &exit_code] {
-    const Model model = load_model(locate(ex->model));
+    const Model model = load_model(catalog().locate(ex->model));
     const SbmlExportSummary s = export_sbml(model, ex->out);
     for (const std::string& p : s.problems) fmt::print(stderr, "{}: {}\n", s.file.string(), p);
     fmt::print("{}\n", s.brief());
@@ -64,18 +65,18 @@ void register_sbml(CLI::App& app, int& exit_code) {
     if (!su->cases.empty()) opt.cases = parse_case_list(su->cases);
     opt.round_trip = su->round_trip;
     const bool quiet = su->quiet;
-    opt.progress = [quiet](const SbmlCaseResult& r) {
+    opt.on_case = [quiet](const SbmlCaseResult& r) {
       if (!quiet && r.outcome != SbmlCaseOutcome::pass) {
         fmt::print("{:05d} {}: {}\n", r.number, to_string(r.outcome), r.reason);
         std::fflush(stdout);
       }
-      return CallbackResult::proceed;
     };
-    const SbmlSuiteSummary s = run_sbml_suite(opt);
+    InterruptStop interrupt;
+    const SbmlSuiteSummary s = run_sbml_suite(opt, RunControl{.progress = {}, .progress_interval = 0.5, .stop = interrupt.token()});
     fmt::print("{}", s.full_report());
     if (!su->out.empty()) {
       std::ofstream f(su->out);
-      if (!f) throw InputError(SourceLoc{su->out}, "cannot write the report file");
+      if (!f) throw IoError("cannot open", su->out, "for writing");
       f << s.to_json() << '\n';
       fmt::print("report written to {}\n", su->out);
     }

@@ -6,10 +6,13 @@
 #include <map>
 #include <sstream>
 
+#include "cli/bind_options.hpp"
 #include "cli/commands.hpp"
-#include "gutskin/builtin.hpp"
+#include "cli/interrupt.hpp"
+#include "gutskin/study.hpp"
+#include "gutskin/catalog.hpp"
 #include "gutskin/compiled_model.hpp"
-#include "gutskin/io.hpp"
+#include "gutskin/formats.hpp"
 #include "gutskin/model.hpp"
 #include "gutskin/scenario.hpp"
 #include "gutskin/simulate.hpp"
@@ -20,12 +23,9 @@ namespace {
 
 struct SimulateArgs {
   std::string model;
-  double t_end = 0.0;
-  int steps = 0;
   std::vector<std::string> vars;
   std::string out;
-  std::string phenotype;
-  SimulateOptions options;  // rtol, atol, linear solver: defaults from the library
+  SimulateRequest request;
 };
 
 /// Indices of `names` among `columns`; unknown names are bad input.
@@ -48,14 +48,8 @@ std::vector<int> select_columns(const std::vector<std::string>& columns,
 }
 
 void run_simulate(const SimulateArgs& a, int& exit_code) {
-  const Model model = load_model(resolve(a.model, "model"));
-  if (!a.phenotype.empty() && !model.phenotype(a.phenotype)) {
-    std::vector<std::string> names;
-    for (const Phenotype& p : model.phenotypes) names.push_back(p.name);
-    const std::string near = closest_name(a.phenotype, names);
-    throw InputError(SourceLoc{}, fmt::format("unknown phenotype '{}'{}", a.phenotype,
-                                              near.empty() ? "" : " (did you mean '" + near + "'?)"));
-  }
+  const Study study = open(a.model, catalog(), FileKind::model);
+  const Model& model = study.model->model();
   {  // fail on a misspelt --vars name before running: trajectory columns are these names
     std::vector<std::string> names;
     for (const Observable& x : model.observables) names.push_back(x.name);
@@ -63,18 +57,9 @@ void run_simulate(const SimulateArgs& a, int& exit_code) {
     for (const Variable& x : model.variables) names.push_back(x.name);
     select_columns(names, a.vars);
   }
-  SimulateOptions options = a.options;
-  options.output_times.resize(static_cast<std::size_t>(a.steps) + 1);
-  for (int i = 0; i <= a.steps; ++i) options.output_times[i] = a.t_end * i / a.steps;
-  options.output_times.back() = a.t_end;
-  options.validate();
-
-  const CompiledModel compiled{model};
-  Patient patient;
-  patient.phenotype = a.phenotype;
-  const std::vector<double> parameters = patient_parameters(model, patient);
-  Simulator simulator{compiled};
-  const SimulationResult result = simulator.run(parameters, default_schedule(model), options);
+  InterruptStop interrupt;
+  const SimulationResult result =
+      simulate_model(study, a.request, RunControl{.progress = {}, .progress_interval = 0.5, .stop = interrupt.token()});
 
   const std::vector<int> columns =
       a.vars.empty() ? std::vector<int>{} : select_columns(result.trajectory.columns, a.vars);
@@ -86,7 +71,7 @@ void run_simulate(const SimulateArgs& a, int& exit_code) {
     std::ofstream file(a.out);
     if (!file) throw InputError(SourceLoc{a.out}, "cannot open for writing");
     write_trajectory_csv(result.trajectory, file, columns);
-    if (!file.flush()) throw std::runtime_error("writing " + a.out + " failed");
+    if (!file.flush()) throw IoError("cannot write", a.out);
     fmt::print(stderr, "wrote {} ({} rows)\n", a.out, result.trajectory.times.size());
   }
   if (!result.summary.ok()) {
@@ -101,7 +86,6 @@ void run_simulate(const SimulateArgs& a, int& exit_code) {
 
 void register_simulate(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<SimulateArgs>();
-  SimulateOptions& o = args->options;
   CLI::App* cmd = app.add_subcommand(
       "simulate", "Simulate a model with its default inputs; print or write CSV");
   cmd->footer("Output: N+1 rows from time 0 to T; columns `time [unit]` (the model's time unit: "
@@ -109,25 +93,18 @@ void register_simulate(CLI::App& app, int& exit_code) {
               "as `name [unit]`.");
   cmd->add_option("MODEL", args->model, "Model file, folder, SBML file or built-in model name")
       ->required();
-  cmd->add_option("--t-end", args->t_end,
-                  "End time, in the model's time unit (days for YAML models)")
-      ->required()
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--steps", args->steps, "Number of output intervals (N+1 rows from 0 to T)")
-      ->required()
-      ->check(CLI::Range(1, 100000000));
-  cmd->add_option("--rtol", o.rtol, "Relative tolerance")->capture_default_str();
-  cmd->add_option("--atol", o.atol, "Absolute tolerance (all states)")->capture_default_str();
+  bind_options(cmd, args->request, {"t_end", "steps"});
+  for (const char* required : {"--t-end", "--steps"}) cmd->get_option(required)->required()->default_str("");
   cmd->add_option("--vars", args->vars, "Columns to output, comma-separated (default: all)")
       ->delimiter(',');
   cmd->add_option("--out", args->out, "Write the CSV to this file instead of stdout");
-  cmd->add_option("--phenotype", args->phenotype, "Use this phenotype's parameter values");
-  const std::map<std::string, LinearSolver> solvers{{"auto", LinearSolver::automatic},
-                                                    {"dense", LinearSolver::dense},
-                                                    {"klu", LinearSolver::klu}};
-  cmd->add_option("--linear-solver", o.linear_solver, "Linear solver: auto, dense or klu")
-      ->transform(CLI::CheckedTransformer(solvers, CLI::ignore_case))
-      ->default_str("auto");
+  bind_options(cmd, args->request, {"phenotype"});
+  cmd->add_option("--set", args->request.set,
+                  "Set a parameter, in its unit: NAME=VALUE (repeatable)")
+      ->expected(1)
+      ->take_all()
+      ->type_name("NAME=VALUE");
+  bind_options(cmd, args->request.solver);
   cmd->callback([args, &exit_code] { run_simulate(*args, exit_code); });
 }
 

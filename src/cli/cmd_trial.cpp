@@ -4,32 +4,27 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <memory>
 
+#include "cli/bind_options.hpp"
 #include "cli/commands.hpp"
-#include "gutskin/builtin.hpp"
+#include "cli/interrupt.hpp"
+#include "cli/mpi_group.hpp"
+#include "gutskin/study.hpp"
+#include "gutskin/formats.hpp"
 #include "gutskin/trial.hpp"
 
 namespace gutskin::cli {
 
 namespace {
 
-std::atomic<bool> g_interrupted{false};
-
-extern "C" void on_interrupt(int) { g_interrupted.store(true); }
-
 struct TrialArgs {
   std::string trial;
   std::string out_dir;  // default out/<trial name>
-  int threads = 0;
-  long patients = 0;    // 0 = the file's
-  long long seed = -1;  // -1 = the file's
-  bool resume = false;
   bool quiet = false;
-  double rtol = 1e-6, atol = 1e-9;
+  TrialOptions options;
+  std::vector<std::string> set;
 };
 
 std::string clock_text(double seconds) {
@@ -47,8 +42,8 @@ class ProgressPrinter {
   ProgressPrinter(bool quiet, int rank, int processes)
       : quiet_(quiet || rank != 0), tty_(isatty(STDERR_FILENO) != 0), processes_(processes) {}
 
-  TrialCallbackResult operator()(const TrialProgress& p) {
-    if (quiet_ || p.total == 0) return TrialCallbackResult::proceed;
+  CallbackResult operator()(const Progress& p) {
+    if (quiet_ || p.total == 0) return CallbackResult::proceed;
     const double frac = static_cast<double>(p.done) / p.total;
     const double rate = p.done_this_run / std::max(p.elapsed_seconds, 1e-9);
     const double left = rate > 0 ? (p.total - p.done) / rate : -1;
@@ -68,7 +63,7 @@ class ProgressPrinter {
                    100 * frac, rate, clock_text(left));
       }
     }
-    return TrialCallbackResult::proceed;
+    return CallbackResult::proceed;
   }
 
   void finish() {
@@ -82,29 +77,24 @@ class ProgressPrinter {
 };
 
 void run(const TrialArgs& a, int& exit_code) {
-  ProcessGroup group;  // MPI only when started by mpirun
-  const Trial trial = load_trial(resolve(a.trial, "trial"));
+  MpiGroup group;  // MPI only when started by mpirun
+  const Study study = open(a.trial, catalog(), FileKind::trial);
+  const Trial& trial = *study.trial;
 
-  TrialOptions o;
-  o.out_dir = a.out_dir.empty() ? std::filesystem::path("out") / trial.name
-                                : std::filesystem::path(a.out_dir);
-  o.threads = a.threads;
-  if (a.patients > 0) o.patients = a.patients;
-  if (a.seed >= 0) o.seed = static_cast<std::uint64_t>(a.seed);
-  o.resume = a.resume;
-  o.rtol = a.rtol;
-  o.atol = a.atol;
-  o.group = &group;
-  o.stop_flag = &g_interrupted;
+  TrialOptions o = a.options;
+  const std::filesystem::path out_dir =
+      a.out_dir.empty() ? std::filesystem::path("out") / trial.name : std::filesystem::path(a.out_dir);
+  o.checkpoint_dir = trial_checkpoint_dir(out_dir);
   auto printer = std::make_shared<ProgressPrinter>(a.quiet, group.rank(), group.size());
-  o.progress = [printer](const TrialProgress& p) { return (*printer)(p); };
-
-  std::signal(SIGINT, on_interrupt);
-  std::signal(SIGTERM, on_interrupt);
-  const TrialSummary s = run_trial(trial, o);
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
+  InterruptStop interrupt;
+  const RunControl control{.progress = [printer](const Progress& p) { return (*printer)(p); },
+                           .progress_interval = 0.5,
+                           .stop = interrupt.token()};
+  TrialResult result = run_trial(study, o, a.set, control, group);
   printer->finish();
+  if (group.rank() == 0) write_trial_files(result, out_dir);
+  group.barrier();
+  const TrialSummary& s = result.summary;
 
   if (group.rank() == 0) {
     fmt::print("trial '{}': {} arm{}, {} endpoint{}\n", trial.name, trial.arms.size(),
@@ -113,8 +103,8 @@ void run(const TrialArgs& a, int& exit_code) {
     fmt::print("{}", s.full_report());
     if (s.status == TrialStatus::stopped)
       fmt::print("stopped: continue with `gutskin trial {} --out {}{}{} --resume`\n", a.trial,
-                 o.out_dir.string(), a.patients > 0 ? fmt::format(" --patients {}", a.patients) : "",
-                 a.seed >= 0 ? fmt::format(" --seed {}", a.seed) : "");
+                 out_dir.string(), o.patients ? fmt::format(" --patients {}", *o.patients) : "",
+                 o.seed ? fmt::format(" --seed {}", *o.seed) : "");
   }
   // Interrupted: 130 like a shell; failed patients are data, not a failed command.
   exit_code = s.status == TrialStatus::completed ? exit_ok : 130;
@@ -134,17 +124,13 @@ void register_trial(CLI::App& app, int& exit_code) {
       "stops cleanly (exit code 130); --resume continues. Exit code 2 for bad input.");
   cmd->add_option("TRIAL", args->trial, "Trial file or built-in trial name")->required();
   cmd->add_option("--out", args->out_dir, "Output folder (default: out/<trial name>)");
-  cmd->add_option("--threads", args->threads, "Worker threads per process (0: all cores)")
-      ->check(CLI::Range(0, 4096))
-      ->capture_default_str();
-  cmd->add_option("--patients", args->patients, "Number of virtual patients (default: the file's)")
-      ->check(CLI::Range(1L, 1000000000L));
-  cmd->add_option("--seed", args->seed, "Random seed (default: the file's)")
-      ->check(CLI::Range(0LL, 9007199254740992LL));
-  cmd->add_flag("--resume", args->resume, "Continue the unfinished run in the output folder");
+  bind_options(cmd, args->options);
+  cmd->add_option("--set", args->set, "Set a parameter of every patient, in its unit: NAME=VALUE (repeatable)")
+      ->expected(1)
+      ->take_all()
+      ->type_name("NAME=VALUE");
   cmd->add_flag("--quiet", args->quiet, "No progress output");
-  cmd->add_option("--rtol", args->rtol, "Relative tolerance")->capture_default_str();
-  cmd->add_option("--atol", args->atol, "Absolute tolerance (all states)")->capture_default_str();
+  bind_options(cmd, args->options.solver);
   cmd->callback([args, &exit_code] { run(*args, exit_code); });
 }
 

@@ -4,9 +4,14 @@
 
 #include <CLI/CLI.hpp>
 
+#include "gutskin/catalog.hpp"
+
 namespace gutskin::cli {
 
 enum ExitCode : int { exit_ok = 0, exit_run_failed = 1, exit_bad_input = 2 };
+
+/// The built-ins' folder: $GUTSKIN_DATA_DIR, else the one gutskin was installed or built with.
+const Catalog& catalog();  // main.cpp
 
 // Each registers a sub-command whose callback sets `exit_code`.
 void register_run(CLI::App& app, int& exit_code);        // cmd_run.cpp

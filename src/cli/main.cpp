@@ -4,12 +4,26 @@
 #include <exception>
 #include <iostream>
 
+#include <cstdlib>
+
 #include "cli/commands.hpp"
-#include "gutskin/diagnostics.hpp"
+#include "gutskin/errors.hpp"
 
 #ifndef GUTSKIN_VERSION
 #define GUTSKIN_VERSION "0.1.0"
 #endif
+
+namespace gutskin::cli {
+
+const Catalog& catalog() {
+  static const Catalog c{[] {
+    const char* env = std::getenv("GUTSKIN_DATA_DIR");
+    return env != nullptr && *env != '\0' ? std::filesystem::path(env) : default_data_dir();
+  }()};
+  return c;
+}
+
+}  // namespace gutskin::cli
 
 int main(int argc, char** argv) {
   using namespace gutskin::cli;

@@ -1,4 +1,4 @@
-#include "gutskin/diagnostics.hpp"
+#include "gutskin/errors.hpp"
 
 #include <algorithm>
 #include <numeric>
@@ -26,10 +26,13 @@ static std::string join_diagnostics(const std::vector<Diagnostic>& ds) {
 }
 
 InputError::InputError(std::vector<Diagnostic> diagnostics)
-    : std::runtime_error(join_diagnostics(diagnostics)), diagnostics_(std::move(diagnostics)) {}
+    : Error(join_diagnostics(diagnostics)), diagnostics_(std::move(diagnostics)) {}
 
 InputError::InputError(SourceLoc where, std::string message)
     : InputError(std::vector<Diagnostic>{Diagnostic{std::move(where), std::move(message)}}) {}
+
+IoError::IoError(const std::string& action, const std::filesystem::path& path, const std::string& reason)
+    : Error(action + " " + path.string() + (reason.empty() ? "" : ": " + reason)), path_(path) {}
 
 void DiagnosticSink::error(SourceLoc where, std::string message) {
   diagnostics_.push_back({std::move(where), std::move(message)});

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
-#include "gutskin/builtin.hpp"
+#include "gutskin/catalog.hpp"
 
 namespace gutskin::detail {
 
@@ -110,7 +110,7 @@ std::vector<std::string> YamlReader::names(const YAML::Node& n, const std::strin
 }
 
 std::optional<std::pair<std::string, std::filesystem::path>> YamlReader::model_reference(
-    const YAML::Node& root, const std::filesystem::path& dir) {
+    const YAML::Node& root, const std::filesystem::path& dir, const Catalog& catalog) {
   if (!root["model"]) {
     error(root, "missing 'model'");
     return std::nullopt;
@@ -118,7 +118,7 @@ std::optional<std::pair<std::string, std::filesystem::path>> YamlReader::model_r
   const auto written = text(root["model"], "a built-in model name or a path");
   if (!written) return std::nullopt;
   try {
-    return std::pair{*written, resolve(*written, "model", dir)};
+    return std::pair{*written, catalog.resolve(*written, "model", dir)};
   } catch (const InputError& e) {
     for (const auto& d : e.diagnostics()) error(root["model"], d.message);
     return std::nullopt;

@@ -10,7 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "gutskin/diagnostics.hpp"
+#include "gutskin/catalog.hpp"
+#include "gutskin/errors.hpp"
 #include "gutskin/units.hpp"
 
 namespace gutskin::detail {
@@ -50,7 +51,7 @@ class YamlReader {
   /// The required `model:` entry of a scenario or trial file: as written, and resolved (a built-in
   /// name or a path relative to `dir`); nothing when it is missing or unknown (reported).
   std::optional<std::pair<std::string, std::filesystem::path>> model_reference(
-      const YAML::Node& root, const std::filesystem::path& dir);
+      const YAML::Node& root, const std::filesystem::path& dir, const Catalog& catalog);
 
  private:
   std::string file_;

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <map>
 
-#include "gutskin/io.hpp"
+#include "gutskin/formats.hpp"
 
 namespace gutskin {
 

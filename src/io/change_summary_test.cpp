@@ -1,7 +1,7 @@
 // Tests of change_summary: which observables it lists, in which order.
 #include <gtest/gtest.h>
 
-#include "gutskin/io.hpp"
+#include "gutskin/formats.hpp"
 #include "gutskin/model.hpp"
 
 namespace gutskin {

@@ -1,6 +1,6 @@
 #include <yaml-cpp/yaml.h>
 
-#include "gutskin/io.hpp"
+#include "gutskin/formats.hpp"
 
 namespace gutskin {
 

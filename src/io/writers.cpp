@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fmt/format.h"
-#include "gutskin/io.hpp"
+#include "gutskin/formats.hpp"
 
 namespace gutskin {
 

@@ -240,9 +240,9 @@ void write_html_report(const Report& report, std::ostream& out) {
 
 void write_html_report(const Report& report, const std::filesystem::path& path) {
   std::ofstream file(path, std::ios::binary);
-  if (!file) throw std::runtime_error("cannot open " + path.string() + " for writing");
+  if (!file) throw IoError("cannot open", path, "for writing");
   write_html_report(report, file);
-  if (!file.flush()) throw std::runtime_error("writing " + path.string() + " failed");
+  if (!file.flush()) throw IoError("cannot write", path);
 }
 
 // ---- the report of one scenario run ------------------------------------------------------------

@@ -9,7 +9,7 @@
 
 #include <unistd.h>
 
-#include "gutskin/io.hpp"
+#include "gutskin/formats.hpp"
 #include "gutskin/sbml.hpp"
 #include "gutskin/scenario.hpp"
 #include "gutskin/simulate.hpp"
@@ -62,9 +62,9 @@ SimulationResult run(const Model& model, double t_end, int steps) {
   const CompiledModel cm{m};
   SimulateOptions o;
   for (int k = 0; k <= steps; ++k) o.output_times.push_back(t_end * k / steps);
-  o.rtol = 1e-10;
-  o.atol = 1e-12;
-  o.non_negative = false;
+  o.solver.rtol = 1e-10;
+  o.solver.atol = 1e-12;
+  o.solver.non_negative = false;
   return simulate(cm, default_parameters(cm.model()), default_schedule(cm.model()), o);
 }
 

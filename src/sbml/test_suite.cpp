@@ -329,12 +329,12 @@ SbmlCaseResult run_sbml_case(const SbmlSuiteOptions& options, int number) {
   SimulateOptions so;
   so.t_start = settings.start;
   so.output_times = expected.times;
-  so.rtol = options.rtol;
-  so.atol = options.atol_factor * std::max(scale, 1.0);
-  if (settings.absolute > 0.0) so.atol = std::min(so.atol, 1e-3 * settings.absolute);
-  so.atol = std::max(so.atol, 1e-300);
-  so.max_steps = options.max_steps;
-  so.non_negative = false;
+  so.solver.rtol = options.rtol;
+  so.solver.atol = options.atol_factor * std::max(scale, 1.0);
+  if (settings.absolute > 0.0) so.solver.atol = std::min(so.solver.atol, 1e-3 * settings.absolute);
+  so.solver.atol = std::max(so.solver.atol, 1e-300);
+  so.solver.max_steps = options.max_steps;
+  so.solver.non_negative = false;
 
   SimulationResult result;
   try {
@@ -385,7 +385,7 @@ SbmlCaseResult run_sbml_case(const SbmlSuiteOptions& options, int number) {
   return finish(SbmlCaseOutcome::pass, "");
 }
 
-SbmlSuiteSummary run_sbml_suite(const SbmlSuiteOptions& options) {
+SbmlSuiteSummary run_sbml_suite(const SbmlSuiteOptions& options, const RunControl& control) {
   options.validate();
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<int> cases = options.cases;
@@ -408,6 +408,7 @@ SbmlSuiteSummary run_sbml_suite(const SbmlSuiteOptions& options) {
                      "no case folders (NNNNN/) found for the cases asked for");
   }
   SbmlSuiteSummary s;
+  auto last_report = std::chrono::steady_clock::now();
   s.n_not_found = static_cast<int>(cases.size() - present.size());
   for (int c : present) {
     SbmlCaseResult r = run_sbml_case(options, c);
@@ -416,10 +417,19 @@ SbmlSuiteSummary run_sbml_suite(const SbmlSuiteOptions& options) {
     for (const auto& t : r.component_tags) count(s.by_component_tag[t], r.outcome);
     for (const auto& t : r.test_tags) count(s.by_test_tag[t], r.outcome);
     s.results.push_back(std::move(r));
-    if (options.progress && options.progress(s.results.back()) == CallbackResult::stop) {
-      s.cancelled = true;
-      break;
+    if (options.on_case) options.on_case(s.results.back());
+    const auto now = std::chrono::steady_clock::now();
+    const bool report = control.progress && (std::chrono::duration<double>(now - last_report).count() >= control.progress_interval ||
+                                             s.results.size() == present.size());
+    if (report) {
+      last_report = now;
+      const auto done = static_cast<long long>(s.results.size());
+      const Progress p{.unit = "cases", .done = done, .total = static_cast<long long>(present.size()), .done_this_run = done,
+                       .failed = s.overall.fail, .elapsed_seconds = std::chrono::duration<double>(now - t0).count()};
+      if (control.progress(p) == CallbackResult::stop) s.cancelled = true;
     }
+    if (control.stop_requested()) s.cancelled = true;
+    if (s.cancelled && s.results.size() < present.size()) break;
   }
   s.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return s;

@@ -146,7 +146,7 @@ void read_patient(Reader& r, const YAML::Node& p, Patient& patient) {
 
 }  // namespace
 
-Scenario load_scenario(const fs::path& path) {
+Scenario load_scenario(const fs::path& path, const Catalog& catalog) {
   Scenario sc;
   sc.file = path;
   Reader r(path.string());
@@ -164,7 +164,7 @@ Scenario load_scenario(const fs::path& path) {
   if (root["description"])
     if (auto s = r.text(root["description"], "a description")) sc.description = *s;
 
-  if (auto m = r.model_reference(root, path.parent_path())) std::tie(sc.model, sc.model_path) = *m;
+  if (auto m = r.model_reference(root, path.parent_path(), catalog)) std::tie(sc.model, sc.model_path) = *m;
 
   if (root["patient"]) read_patient(r, root["patient"], sc.patient);
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "gutskin/builtin.hpp"
+#include "gutskin/catalog.hpp"
 #include "gutskin/scenario.hpp"
 #include "gutskin/schedule.hpp"
 
@@ -26,20 +26,11 @@ fs::path testdata() {
 fs::path scenario_file(const std::string& name) { return testdata() / "scenarios" / name; }
 
 /// The built-ins of these tests are the fixtures in testdata/ (models/tiny.yaml, ...).
-class WithTestData : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (const char* old = std::getenv("GUTSKIN_DATA_DIR")) saved_ = old;
-    setenv("GUTSKIN_DATA_DIR", testdata().c_str(), 1);
-  }
-  void TearDown() override {
-    if (saved_) setenv("GUTSKIN_DATA_DIR", saved_->c_str(), 1);
-    else unsetenv("GUTSKIN_DATA_DIR");
-  }
-
- private:
-  std::optional<std::string> saved_;
-};
+const Catalog& test_catalog() {
+  static const Catalog catalog{testdata()};
+  return catalog;
+}
+class WithTestData : public ::testing::Test {};
 
 /// "line:column: message" for each problem, for exact comparisons.
 std::vector<std::string> problems(const InputError& e) {
@@ -190,7 +181,7 @@ TEST(InputSchedule, ManyDosesInOrderStayCheap) {
 // --- scenario files -----------------------------------------------------------------------------
 
 TEST_F(WithTestData, LoadsEveryKindOfEntryWithUnits) {
-  const Scenario sc = load_scenario(scenario_file("full.yaml"));
+  const Scenario sc = load_scenario(scenario_file("full.yaml"), test_catalog());
   EXPECT_EQ(sc.name, "full");
   EXPECT_EQ(sc.description, "Every kind of timeline entry");
   EXPECT_EQ(sc.model, "../models/tiny.yaml");
@@ -246,7 +237,7 @@ TEST_F(WithTestData, LoadsEveryKindOfEntryWithUnits) {
 }
 
 TEST_F(WithTestData, ScheduleFollowsTheTimeline) {
-  const Scenario sc = load_scenario(scenario_file("full.yaml"));
+  const Scenario sc = load_scenario(scenario_file("full.yaml"), test_catalog());
   const Model m = tiny_model();
   const InputSchedule s = build_schedule(sc, m);
   const int fibre = 0, antibiotic = 1, probiotic = 2, exercise = 3;
@@ -320,7 +311,7 @@ TEST_F(WithTestData, OutputGrids) {
     std::FILE* out = std::fopen(f.c_str(), "w");
     std::fprintf(out, "model: tiny\nduration: 10 days\noutput: %s\n", output.c_str());
     std::fclose(out);
-    return load_scenario(f).output_times;
+    return load_scenario(f, test_catalog()).output_times;
   };
   EXPECT_EQ(grid("{every: 3 days}"), (std::vector<double>{0, 3, 6, 9, 10}));
   EXPECT_EQ(grid("{steps: 4}"), (std::vector<double>{0, 2.5, 5, 7.5, 10}));
@@ -337,7 +328,7 @@ TEST_F(WithTestData, OutputGrids) {
 // --- errors: exact texts and positions -----------------------------------------------------------
 
 TEST_F(WithTestData, TimelineEntryErrors) {
-  const auto p = problems_of([] { load_scenario(scenario_file("bad_entries.yaml")); });
+  const auto p = problems_of([] { load_scenario(scenario_file("bad_entries.yaml"), test_catalog()); });
   EXPECT_EQ(p, (std::vector<std::string>{
                    "4:20: unknown key 'valu' in timeline entry (did you mean 'value'?)",
                    "5:54: 'to' (7 days) must be after 'from' (14 days)",
@@ -347,7 +338,7 @@ TEST_F(WithTestData, TimelineEntryErrors) {
 
 TEST_F(WithTestData, ErrorsCarryTheFileName) {
   try {
-    load_scenario(scenario_file("missing_duration.yaml"));
+    load_scenario(scenario_file("missing_duration.yaml"), test_catalog());
     FAIL() << "no error";
   } catch (const InputError& e) {
     ASSERT_EQ(e.diagnostics().size(), 1u);
@@ -357,19 +348,19 @@ TEST_F(WithTestData, ErrorsCarryTheFileName) {
 }
 
 TEST_F(WithTestData, UnknownModel) {
-  EXPECT_EQ(problems_of([] { load_scenario(scenario_file("bad_model.yaml")); }),
+  EXPECT_EQ(problems_of([] { load_scenario(scenario_file("bad_model.yaml"), test_catalog()); }),
             (std::vector<std::string>{
                 "1:8: no such file or built-in model 'tinny' (did you mean 'tiny'?)"}));
 }
 
 TEST_F(WithTestData, MalformedYaml) {
-  const auto p = problems_of([] { load_scenario(scenario_file("bad_yaml.yaml")); });
+  const auto p = problems_of([] { load_scenario(scenario_file("bad_yaml.yaml"), test_catalog()); });
   ASSERT_EQ(p.size(), 1u);
   EXPECT_EQ(p[0].substr(0, 2), "3:") << p[0];
 }
 
 TEST_F(WithTestData, ErrorsAgainstTheModel) {
-  const Scenario sc = load_scenario(scenario_file("bad_against_model.yaml"));
+  const Scenario sc = load_scenario(scenario_file("bad_against_model.yaml"), test_catalog());
   const Model m = tiny_model();
   const std::vector<std::string> expected = {
       "7:13: unknown input 'fibr' (did you mean 'fibre'?)",
@@ -383,7 +374,7 @@ TEST_F(WithTestData, ErrorsAgainstTheModel) {
 }
 
 TEST_F(WithTestData, FixtureModelLoadsAndMatchesTheHandBuiltOne) {
-  const Scenario sc = load_scenario(scenario_file("full.yaml"));
+  const Scenario sc = load_scenario(scenario_file("full.yaml"), test_catalog());
   const Model loaded = load_model(sc.model_path);
   const Model hand = tiny_model();
   ASSERT_EQ(loaded.inputs.size(), hand.inputs.size());
@@ -397,7 +388,7 @@ TEST_F(WithTestData, FixtureModelLoadsAndMatchesTheHandBuiltOne) {
   EXPECT_EQ(patient_parameters(loaded, sc.patient)[loaded.parameter_index("k_repair")], 0.7);
   EXPECT_EQ(patient_parameters(loaded, sc.patient)[loaded.parameter_index("r_growth")], 0.8);
 
-  const Scenario bad = load_scenario(scenario_file("bad_against_model.yaml"));
+  const Scenario bad = load_scenario(scenario_file("bad_against_model.yaml"), test_catalog());
   EXPECT_EQ(problems_of([&] { check_scenario(bad, loaded); }).size(), 5u);
 }
 
@@ -422,8 +413,8 @@ TEST(PatientParameters, DefaultsThenPhenotypeThenOverrides) {
 // --- built-ins ------------------------------------------------------------------------------------
 
 TEST_F(WithTestData, BuiltinRegistry) {
-  EXPECT_EQ(data_dir(), testdata());
-  const auto all = list_builtins();
+  EXPECT_EQ(test_catalog().data_dir(), testdata());
+  const auto all = test_catalog().list();
   std::vector<std::string> names;
   for (const auto& e : all) names.push_back(e.kind + ":" + e.name);
   EXPECT_NE(std::find(names.begin(), names.end(), "model:tiny"), names.end());
@@ -437,13 +428,13 @@ TEST_F(WithTestData, BuiltinRegistry) {
       EXPECT_EQ(e.description, "A trial file for the registry test");
     }
   }
-  EXPECT_EQ(resolve("tiny", "model"), testdata() / "models" / "tiny.yaml");
-  EXPECT_EQ(resolve("full", "scenario"), testdata() / "scenarios" / "full.yaml");
-  EXPECT_EQ(resolve("../models/tiny.yaml", "model", testdata() / "scenarios"),
+  EXPECT_EQ(test_catalog().resolve("tiny", "model"), testdata() / "models" / "tiny.yaml");
+  EXPECT_EQ(test_catalog().resolve("full", "scenario"), testdata() / "scenarios" / "full.yaml");
+  EXPECT_EQ(test_catalog().resolve("../models/tiny.yaml", "model", testdata() / "scenarios"),
             (testdata() / "models" / "tiny.yaml").lexically_normal());
-  EXPECT_EQ(problems_of([] { resolve("tinyy", "model"); }),
+  EXPECT_EQ(problems_of([] { test_catalog().resolve("tinyy", "model"); }),
             (std::vector<std::string>{
                 "0:0: no such file or built-in model 'tinyy' (did you mean 'tiny'?)"}));
-  EXPECT_EQ(problems_of([] { resolve("zzzzzzzz", "trial"); }),
+  EXPECT_EQ(problems_of([] { test_catalog().resolve("zzzzzzzz", "trial"); }),
             (std::vector<std::string>{"0:0: no such file or built-in trial 'zzzzzzzz'"}));
 }

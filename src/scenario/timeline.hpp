@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "gutskin/diagnostics.hpp"
+#include "gutskin/errors.hpp"
 #include "gutskin/scenario.hpp"
 
 namespace gutskin::detail {

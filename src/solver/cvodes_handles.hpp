@@ -13,6 +13,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "gutskin/errors.hpp"
+
 namespace gutskin::detail {
 
 struct ContextDeleter { void operator()(SUNContext c) const { SUNContext_Free(&c); } };
@@ -33,7 +35,7 @@ inline void check_flag(int flag, const char* function) {
     char* name = CVodeGetReturnFlagName(flag);
     std::string msg = std::string(function) + " failed: " + (name ? name : "?");
     free(name);
-    throw std::runtime_error(msg);
+    throw SolverError(msg);
   }
 }
 

@@ -29,13 +29,10 @@ const char* to_string(Termination t) {
 }
 
 void SimulateOptions::validate() const {
+  validate_options(solver);
   auto bad = [](const std::string& field, double value, const std::string& rule) {
-    throw InputError({}, fmt::format("option '{}' = {} {}", field, value, rule));
+    throw InputError({}, detail::option_message(field, value, rule));
   };
-  if (!(rtol > 0) || rtol >= 1) bad("rtol", rtol, "must be in (0, 1)");
-  if (!(atol > 0)) bad("atol", atol, "must be > 0");
-  if (max_steps < 1) bad("max_steps", static_cast<double>(max_steps), "must be ≥ 1");
-  if (max_step < 0) bad("max_step", max_step, "must be ≥ 0 (0 = no limit)");
   if (!std::isfinite(t_start)) bad("t_start", t_start, "must be finite");
   if (output_times.empty()) throw InputError({}, "option 'output_times' is empty: give at least one time");
   for (std::size_t k = 0; k < output_times.size(); ++k) {
@@ -46,15 +43,17 @@ void SimulateOptions::validate() const {
 }
 
 std::string SimulationSummary::brief() const {
-  return fmt::format("{}: t = {:g} d, {} steps, {} RHS, {} Jacobians, {} events, {} solver, {:.3g} s{}",
-                     to_string(termination), t_reached, steps, rhs_evals, jacobian_evals, events_fired,
+  // "d" for days, as before units were kept; an SBML model's own unit otherwise.
+  const std::string unit = time_unit == "day" ? " d" : time_unit.empty() ? "" : " " + time_unit;
+  return fmt::format("{}: t = {:g}{}, {} steps, {} RHS, {} Jacobians, {} events, {} solver, {:.3g} s{}",
+                     to_string(termination), t_reached, unit, steps, rhs_evals, jacobian_evals, events_fired,
                      linear_solver, wall_seconds, message.empty() ? "" : " — " + message);
 }
 
 std::string SimulationSummary::full_report() const {
   return fmt::format(
       "termination        {}\n{}"
-      "time reached       {:g} day\n"
+      "time reached       {:g} {}\n"
       "steps              {}\n"
       "RHS evaluations    {}\n"
       "Jacobians          {}\n"
@@ -65,7 +64,7 @@ std::string SimulationSummary::full_report() const {
       "schedule stops     {}\n"
       "linear solver      {}\n"
       "wall time          {:.6f} s\n",
-      to_string(termination), message.empty() ? "" : "message            " + message + "\n", t_reached, steps,
+      to_string(termination), message.empty() ? "" : "message            " + message + "\n", t_reached, time_unit, steps,
       rhs_evals, jacobian_evals, linear_setups, error_test_failures, nonlinear_failures, events_fired, stops,
       linear_solver, wall_seconds);
 }
@@ -148,15 +147,21 @@ struct Simulator::Impl {
 
   explicit Impl(const CompiledModel& m) : model(m), n(m.n_states()) {
     SUNContext c = nullptr;
-    if (SUNContext_Create(nullptr, &c) != 0) throw std::runtime_error("SUNContext_Create failed");
+    if (SUNContext_Create(nullptr, &c) != 0) throw SolverError("SUNContext_Create failed");
     ctx.reset(c);
     y.reset(N_VNew_Serial(std::max(n, 1), ctx.get()));
     constraints.reset(N_VNew_Serial(std::max(n, 1), ctx.get()));
     mem.reset(CVodeCreate(CV_BDF, ctx.get()));
-    if (!mem) throw std::runtime_error("CVodeCreate failed");
+    if (!mem) throw SolverError("CVodeCreate failed");
     ws = model.make_workspace();
     u.assign(m.n_inputs(), 0.0), u_a = u, u_b = u;
     taus.assign(m.n_delays(), 0.0), delayed = taus;
+  }
+
+  /// "t = 3.5 day" in the model's time unit ("t = 3.5" when it declares none), for messages.
+  std::string at(double t) const {
+    const std::string& unit = model.model().time_unit.text;
+    return fmt::format("t = {:g}{}", t, unit.empty() ? "" : " " + unit);
   }
 
   const double* inputs_at(double t) {
@@ -216,8 +221,8 @@ struct Simulator::Impl {
       for (int i = 0; i < self->n; ++i) {
         if (!std::isfinite(dx[i])) {
           if (self->rhs_error.empty())
-            self->rhs_error = fmt::format("non-finite derivative of '{}' at t = {:g} day (value {})",
-                                          self->model.model().states[i].name, t, dx[i]);
+            self->rhs_error = fmt::format("non-finite derivative of '{}' at {} (value {})",
+                                          self->model.model().states[i].name, self->at(t), dx[i]);
           return 1;  // recoverable: CVODES retries with a smaller step
         }
       }
@@ -296,7 +301,7 @@ struct Simulator::Impl {
     } else {
       check_flag(CVodeReInit(cv, t0, y.get()), "CVodeReInit");
     }
-    LinearSolver kind = opt.linear_solver;
+    LinearSolver kind = opt.solver.linear_solver;
     if (kind == LinearSolver::automatic) kind = n >= 16 ? LinearSolver::klu : LinearSolver::dense;
     if (kind != solver_kind || !solver) {
       const int m = std::max(n, 1);
@@ -318,12 +323,12 @@ struct Simulator::Impl {
                                      SUNKLU_REINIT_PARTIAL),
                  "SUNLinSol_KLUReInit");
     }
-    check_flag(CVodeSStolerances(cv, opt.rtol, opt.atol), "CVodeSStolerances");
-    check_flag(CVodeSetMaxStep(cv, opt.max_step), "CVodeSetMaxStep");
+    check_flag(CVodeSStolerances(cv, opt.solver.rtol, opt.solver.atol), "CVodeSStolerances");
+    check_flag(CVodeSetMaxStep(cv, opt.solver.max_step), "CVodeSetMaxStep");
     bool any_constraint = false;
     double* c = N_VGetArrayPointer(constraints.get());
     for (int i = 0; i < n; ++i) {
-      c[i] = (opt.non_negative && model.model().states[i].non_negative) ? 1.0 : 0.0;
+      c[i] = (opt.solver.non_negative && model.model().states[i].non_negative) ? 1.0 : 0.0;
       any_constraint |= c[i] != 0.0;
     }
     check_flag(CVodeSetConstraints(cv, any_constraint ? constraints.get() : nullptr), "CVodeSetConstraints");
@@ -347,8 +352,9 @@ struct PendingEvent {
 /// Runs one simulation; the state of the run lives here, CVODES objects in Simulator::Impl.
 class Run {
  public:
-  Run(Simulator::Impl& s, const std::vector<double>& p, const InputSchedule& schedule, const SimulateOptions& o)
-      : s_(s), m_(s.model), model_(s.model.model()), schedule_(schedule), opt_(o) {
+  Run(Simulator::Impl& s, const std::vector<double>& p, const InputSchedule& schedule, const SimulateOptions& o,
+      const RunControl& control)
+      : s_(s), m_(s.model), model_(s.model.model()), schedule_(schedule), opt_(o), control_(control) {
     if (static_cast<int>(p.size()) != m_.n_parameters())
       throw InputError({}, fmt::format("expected {} parameter values, got {}", m_.n_parameters(), p.size()));
     if (schedule.n_inputs() != m_.n_inputs())
@@ -385,13 +391,13 @@ class Run {
     while (ok) {
       record_outputs_until(t);
       if (next_output_ == opt_.output_times.size()) break;
-      if (opt_.progress && opt_.progress(t) == CallbackResult::stop) {
-        ok = finish(Termination::cancelled, fmt::format("cancelled at t = {:g} day", t));
+      if (stop_requested()) {
+        ok = finish(Termination::cancelled, fmt::format("cancelled at {}", s_.at(t)));
         break;
       }
       const double t_disc = next_discontinuity(t);
       check_flag(CVodeSetStopTime(s_.mem.get(), t_disc), "CVodeSetStopTime");
-      check_flag(CVodeSetMaxNumSteps(s_.mem.get(), std::max(1L, opt_.max_steps - summary_.steps - steps_in_segment())),
+      check_flag(CVodeSetMaxNumSteps(s_.mem.get(), std::max(1L, opt_.solver.max_steps - summary_.steps - steps_in_segment())),
                  "CVodeSetMaxNumSteps");
       const double tout = std::min(opt_.output_times[next_output_], t_disc);
       double tret = t;
@@ -420,6 +426,7 @@ class Run {
     collect_stats();
     summary_.jacobian_evals = s_.jacobian_calls;
     summary_.t_reached = t;  // where the integration got to (outputs may stop earlier)
+    summary_.time_unit = model_.time_unit.text;
     summary_.linear_solver = s_.solver_kind == LinearSolver::klu ? "KLU (sparse)" : "dense";
     summary_.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     result_.summary = summary_;
@@ -445,7 +452,7 @@ class Run {
         tret = tout;
         return CV_SUCCESS;
       }
-      if (summary_.steps + steps_in_segment() >= opt_.max_steps) return CV_TOO_MUCH_WORK;
+      if (summary_.steps + steps_in_segment() >= opt_.solver.max_steps) return CV_TOO_MUCH_WORK;
       const int flag = CVode(s_.mem.get(), tout, s_.y.get(), &tret, CV_ONE_STEP);
       if (flag < 0) return flag;
       s_.record_history(tret, x_);
@@ -461,10 +468,28 @@ class Run {
     if (m_.n_delays() == 0) return;
     std::vector<double> taus(m_.n_delays());
     m_.delay_times(t, x_, s_.inputs_at(t), taus.data(), s_.ws);
-    double h = opt_.max_step > 0 ? opt_.max_step : std::numeric_limits<double>::infinity();
+    double h = opt_.solver.max_step > 0 ? opt_.solver.max_step : std::numeric_limits<double>::infinity();
     for (double tau : taus)
       if (tau > 0) h = std::min(h, tau);
     if (std::isfinite(h)) check_flag(CVodeSetMaxStep(s_.mem.get(), h), "CVodeSetMaxStep");
+  }
+
+  /// Checked at every output time: the stop token, and the progress callback (counting output
+  /// times) when its interval has passed.
+  bool stop_requested() {
+    if (control_.stop_requested()) return true;
+    if (!control_.progress) return false;
+    const auto now = std::chrono::steady_clock::now();
+    if (std::chrono::duration<double>(now - last_progress_).count() < control_.progress_interval) return false;
+    last_progress_ = now;
+    const auto done = static_cast<long long>(next_output_);
+    const Progress p{.unit = "output times",
+                     .done = done,
+                     .total = static_cast<long long>(opt_.output_times.size()),
+                     .done_this_run = done,
+                     .failed = 0,
+                     .elapsed_seconds = std::chrono::duration<double>(now - started_).count()};
+    return control_.progress(p) == CallbackResult::stop;
   }
 
   long steps_in_segment() const {
@@ -509,7 +534,7 @@ class Run {
       const auto& st = model_.states[i];
       if (!std::isfinite(x_[i]))
         return finish(Termination::non_finite, fmt::format("initial value of '{}' is {}", st.name, x_[i]));
-      if (opt_.non_negative && st.non_negative && x_[i] < 0)
+      if (opt_.solver.non_negative && st.non_negative && x_[i] < 0)
         return finish(Termination::solver_failure,
                       fmt::format("initial value of '{}' is {:g}, but the state is non-negative", st.name, x_[i]));
     }
@@ -575,7 +600,7 @@ class Run {
       pending_.erase(pending_.begin() + best);
       execute(p, t);
     }
-    return finish(Termination::solver_failure, fmt::format("events kept firing at t = {:g} day without end", t));
+    return finish(Termination::solver_failure, fmt::format("events kept firing at {} without end", s_.at(t)));
   }
 
   void schedule_event(int e, double t) {
@@ -625,13 +650,13 @@ class Run {
 
   void fail(int flag, double t) {
     if (flag == CV_TOO_MUCH_WORK) {
-      finish(Termination::max_steps, fmt::format("reached the limit of {} steps at t = {:g} day", opt_.max_steps, t));
+      finish(Termination::max_steps, fmt::format("reached the limit of {} steps at {}", opt_.solver.max_steps, s_.at(t)));
     } else if (!s_.rhs_error.empty()) {
       finish(Termination::non_finite, s_.rhs_error);
     } else {
       char* name = CVodeGetReturnFlagName(flag);
       finish(Termination::solver_failure,
-             fmt::format("CVODES {} at t = {:g} day{}", name ? name : "?", t, s_.cvode_error.empty() ? "" : ": " + s_.cvode_error));
+             fmt::format("CVODES {} at {}{}", name ? name : "?", s_.at(t), s_.cvode_error.empty() ? "" : ": " + s_.cvode_error));
       free(name);
     }
   }
@@ -647,6 +672,8 @@ class Run {
   const Model& model_;
   const InputSchedule& schedule_;
   const SimulateOptions& opt_;
+  const RunControl& control_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now(), last_progress_ = started_;
   double* x_ = nullptr;
   double t_end_ = 0.0, segment_end_ = 0.0;
   std::vector<double> breaks_;
@@ -667,15 +694,16 @@ class Run {
 }  // namespace
 
 SimulationResult Simulator::run(const std::vector<double>& parameters, const InputSchedule& schedule,
-                                const SimulateOptions& options) {
+                                const SimulateOptions& options, const RunControl& control) {
   options.validate();
-  return Run(*impl_, parameters, schedule, options).run();
+  return Run(*impl_, parameters, schedule, options, control).run();
 }
 
 SimulationResult simulate(const CompiledModel& model, const std::vector<double>& parameters,
-                          const InputSchedule& schedule, const SimulateOptions& options) {
+                          const InputSchedule& schedule, const SimulateOptions& options,
+                          const RunControl& control) {
   Simulator sim(model);
-  return sim.run(parameters, schedule, options);
+  return sim.run(parameters, schedule, options, control);
 }
 
 }  // namespace gutskin

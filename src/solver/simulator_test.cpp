@@ -33,7 +33,7 @@ Model build(const Spec& s) {
 SimulateOptions grid(double t_end, int steps, double rtol = 1e-10, double atol = 1e-12) {
   SimulateOptions o;
   for (int k = 0; k <= steps; ++k) o.output_times.push_back(t_end * k / steps);
-  o.rtol = rtol, o.atol = atol;
+  o.solver.rtol = rtol, o.solver.atol = atol;
   return o;
 }
 
@@ -50,7 +50,7 @@ double value(const SimulationResult& r, std::size_t row, const std::string& col)
 TEST(Simulator, ExponentialDecayMatchesAnalytic) {
   for (auto solver : {LinearSolver::dense, LinearSolver::klu}) {
     auto o = grid(10, 20);
-    o.linear_solver = solver;
+    o.solver.linear_solver = solver;
     const auto r = run(build({.states = {{"x", "2", "-k*x"}}, .parameters = {{"k", 0.7}}}), o);
     ASSERT_TRUE(r.summary.ok()) << r.summary.message;
     for (std::size_t i = 0; i < r.trajectory.times.size(); ++i) {
@@ -92,7 +92,7 @@ TEST(Simulator, RobertsonStiffProblemMatchesReference) {
                                    {"y3", "0", "3e7*y2^2"}}});
   SimulateOptions o;
   o.output_times = {0, 0.4, 40};
-  o.rtol = 1e-10, o.atol = 1e-14;
+  o.solver.rtol = 1e-10, o.solver.atol = 1e-14;
   const auto r = run(m, o);
   ASSERT_TRUE(r.summary.ok()) << r.summary.message;
   EXPECT_NEAR(value(r, 2, "y1"), 0.7158270687, 1e-8);
@@ -112,7 +112,7 @@ TEST(Simulator, DoseTrainStopsAtEveryBreak) {
   InputSchedule schedule(1, {0.0});
   for (int n = 0; n < 7; ++n) schedule.add_piece(0, {.start = n * P, .end = n * P + d, .level = D});
   auto o = grid(10, 200);
-  o.rtol = 1e-9, o.atol = 1e-12;
+  o.solver.rtol = 1e-9, o.solver.atol = 1e-12;
   const auto r = run(m, o, &schedule);
   ASSERT_TRUE(r.summary.ok());
   EXPECT_GE(r.summary.stops, 13);
@@ -212,7 +212,7 @@ TEST(Simulator, NonFiniteIsReportedByStateNameAndTime) {
 
 TEST(Simulator, MaxStepsEndsTheRunWithReason) {
   auto o = grid(100, 10);
-  o.max_steps = 20;
+  o.solver.max_steps = 20;
   const auto r = run(build({.states = {{"x", "1", "-k*x + sin(10*time)"}}, .parameters = {{"k", 0.5}}}), o);
   EXPECT_EQ(r.summary.termination, Termination::max_steps);
   EXPECT_NE(r.summary.message.find("limit of 20 steps"), std::string::npos) << r.summary.message;
@@ -245,22 +245,41 @@ TEST(Simulator, CountersAreThoseOfThisRunAcrossReinitialisations) {
 }
 
 TEST(Simulator, ProgressCallbackCancelsTheRun) {
-  auto o = grid(10, 10);
-  o.progress = [](double t) { return t >= 3 ? CallbackResult::stop : CallbackResult::proceed; };
-  const auto r = run(build({.states = {{"x", "1", "-x"}}}), o);
+  const auto o = grid(10, 10);
+  const CompiledModel m(build({.states = {{"x", "1", "-x"}}}));
+  long long calls = 0;
+  const RunControl control{.progress = [&](const Progress& p) {
+                             ++calls;
+                             EXPECT_EQ(p.total, 11);
+                             return p.done >= 4 ? CallbackResult::stop : CallbackResult::proceed;
+                           },
+                           .progress_interval = 0.0,
+                           .stop = {}};
+  const auto r = simulate(m, default_parameters(m.model()), default_schedule(m.model()), o, control);
+  EXPECT_GT(calls, 0);
   EXPECT_EQ(r.summary.termination, Termination::cancelled);
   EXPECT_EQ(r.summary.message, "cancelled at t = 3 day");
   EXPECT_EQ(r.trajectory.times.size(), 4u);  // days 0..3 kept
 }
 
+TEST(Simulator, StopTokenCancelsTheRun) {
+  std::stop_source stop;
+  stop.request_stop();
+  const CompiledModel m(build({.states = {{"x", "1", "-x"}}}));
+  const auto r = simulate(m, default_parameters(m.model()), default_schedule(m.model()), grid(10, 10),
+                          RunControl{.progress = {}, .progress_interval = 0.5, .stop = stop.get_token()});
+  EXPECT_EQ(r.summary.termination, Termination::cancelled);
+  EXPECT_EQ(r.trajectory.times.size(), 1u);  // the initial point only
+}
+
 TEST(Simulator, InvalidOptionsNameTheField) {
   auto o = grid(1, 2);
-  o.rtol = -1;
+  o.solver.rtol = -1;
   try {
     run(build({.states = {{"x", "1", "-x"}}}), o);
     FAIL() << "expected InputError";
   } catch (const InputError& e) {
-    EXPECT_STREQ(e.what(), "error: option 'rtol' = -1 must be in (0, 1)");
+    EXPECT_STREQ(e.what(), "error: option 'rtol' = -1: must be in (0, 1)");
   }
 }
 

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "gutskin/report.hpp"
-#include "trial/finalize.hpp"
+#include "trial/trial_files.hpp"
 
 using json = nlohmann::ordered_json;
 

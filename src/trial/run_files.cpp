@@ -6,22 +6,17 @@
 #include <fstream>
 #include <sstream>
 
-#include "gutskin/diagnostics.hpp"
+#include "gutskin/errors.hpp"
 
 namespace fs = std::filesystem;
 
 namespace gutskin::detail {
 
 fs::path RunFiles::part_csv(int rank) const {
-  return work() / fmt::format("part-{}.csv", rank);
+  return work / fmt::format("part-{}.csv", rank);
 }
 fs::path RunFiles::part_bands(int rank) const {
-  return work() / fmt::format("part-{}.bands", rank);
-}
-
-long long range_start(long long patients, int rank, int size) {
-  // N·R/K without overflow for any N ≤ 10^9 and K ≤ 10^6.
-  return static_cast<long long>((static_cast<__int128>(patients) * rank) / size);
+  return work / fmt::format("part-{}.bands", rank);
 }
 
 std::string file_fingerprint(const fs::path& path) {

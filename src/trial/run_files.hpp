@@ -18,19 +18,13 @@
 
 namespace gutskin::detail {
 
+/// The checkpoint folder of a run (DIR/work; TrialOptions::checkpoint_dir).
 struct RunFiles {
-  std::filesystem::path dir;
-  std::filesystem::path work() const { return dir / "work"; }
-  std::filesystem::path manifest() const { return work() / "manifest.txt"; }
+  std::filesystem::path work;
+  std::filesystem::path manifest() const { return work / "manifest.txt"; }
   std::filesystem::path part_csv(int rank) const;
   std::filesystem::path part_bands(int rank) const;
-  std::filesystem::path patients_csv() const { return dir / "patients.csv"; }
-  std::filesystem::path summary_json() const { return dir / "summary.json"; }
-  std::filesystem::path report_html() const { return dir / "report.html"; }
 };
-
-/// First patient of `rank` among `size` processes (rank = size gives N).
-long long range_start(long long patients, int rank, int size);
 
 /// 64-bit FNV-1a of a file's bytes (0 for a missing file), as 16 hex digits.
 std::string file_fingerprint(const std::filesystem::path& path);

@@ -1,3 +1,4 @@
+#include "gutskin/ensemble.hpp"
 #include "trial/run_files.hpp"
 
 #include <gtest/gtest.h>

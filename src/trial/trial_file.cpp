@@ -257,7 +257,7 @@ std::optional<Endpoint> read_endpoint(Reader& r, const YAML::Node& e) {
 
 }  // namespace
 
-Trial load_trial(const fs::path& path) {
+Trial load_trial(const fs::path& path, const Catalog& catalog) {
   Trial t;
   t.file = path;
   Reader r(path.string());
@@ -277,7 +277,7 @@ Trial load_trial(const fs::path& path) {
   if (root["description"])
     if (auto s = r.text(root["description"], "a description")) t.description = *s;
 
-  if (auto m = r.model_reference(root, path.parent_path())) std::tie(t.model, t.model_path) = *m;
+  if (auto m = r.model_reference(root, path.parent_path(), catalog)) std::tie(t.model, t.model_path) = *m;
 
   if (!root["duration"]) {
     r.error(root, "missing 'duration'");

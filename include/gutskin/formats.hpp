@@ -1,6 +1,6 @@
-// Writers for results and descriptions: CSV trajectories and JSON summaries, shared by the CLI,
-// the Python module and the web server. JSON comes back as strings so no JSON library leaks
-// into this header.
+// Files in and out: writers for results and descriptions (CSV trajectories, JSON summaries,
+// a trial's run files), shared by the CLI, the Python module and the web server. JSON comes
+// back as strings so no JSON library leaks into this header.
 #pragma once
 
 #include <filesystem>
@@ -11,6 +11,7 @@
 #include "gutskin/model.hpp"
 #include "gutskin/scenario.hpp"
 #include "gutskin/simulate.hpp"
+#include "gutskin/trial.hpp"
 
 namespace gutskin {
 
@@ -54,5 +55,23 @@ std::string change_summary(const Model& model, const Trajectory& trajectory, int
 /// or malformed file.
 enum class FileKind { model, scenario, trial };
 FileKind detect_file_kind(const std::filesystem::path& path);
+
+// --- trial runs ----------------------------------------------------------------------------------
+// A trial's folder: DIR/patients.csv (one row per patient and arm), DIR/summary.json (counts,
+// statistics, quantile bands, run), DIR/report.html, and while it runs DIR/work, the checkpoint
+// (TrialOptions::checkpoint_dir) that --resume continues from.
+
+std::filesystem::path trial_checkpoint_dir(const std::filesystem::path& out_dir);
+
+/// patients.csv of a result.
+void write_patients_csv(const TrialResult& result, std::ostream& out);
+
+/// summary.json of a result.
+std::string trial_summary_to_json(const TrialResult& result);
+
+/// Writes DIR/patients.csv, DIR/summary.json and DIR/report.html (each complete or not at all:
+/// written aside, then renamed), sets result.summary's paths, and removes the checkpoint once
+/// the trial is complete. Throws IoError naming the file that could not be written.
+void write_trial_files(TrialResult& result, const std::filesystem::path& out_dir);
 
 }  // namespace gutskin

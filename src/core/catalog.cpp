@@ -1,12 +1,11 @@
-#include "gutskin/builtin.hpp"
+#include "gutskin/catalog.hpp"
 
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <system_error>
 
-#include "gutskin/diagnostics.hpp"
+#include "gutskin/errors.hpp"
 
 namespace fs = std::filesystem;
 
@@ -26,10 +25,14 @@ bool is_file(const fs::path& p) {
 
 bool is_yaml(const fs::path& p) { return p.extension() == ".yaml" || p.extension() == ".yml"; }
 
+std::string read_description(const fs::path& file);
+
+}  // namespace
+
 /// Built-ins of every kind, without descriptions (cheap: no file is read).
-std::vector<BuiltinEntry> scan_builtins() {
-  std::vector<BuiltinEntry> out;
-  const fs::path root = data_dir();
+std::vector<CatalogEntry> Catalog::scan() const {
+  std::vector<CatalogEntry> out;
+  const fs::path& root = data_dir_;
   std::error_code ec;
   if (const fs::path models = root / "models"; is_dir(models)) {
     for (const auto& e : fs::directory_iterator(models, ec)) {
@@ -48,11 +51,13 @@ std::vector<BuiltinEntry> scan_builtins() {
         out.push_back({.kind = kind, .name = e.path().stem().string(), .path = e.path(), .description = {}});
     }
   }
-  std::sort(out.begin(), out.end(), [](const BuiltinEntry& a, const BuiltinEntry& b) {
+  std::sort(out.begin(), out.end(), [](const CatalogEntry& a, const CatalogEntry& b) {
     return std::tie(a.kind, a.name) < std::tie(b.kind, b.name);
   });
   return out;
 }
+
+namespace {
 
 std::string read_description(const fs::path& file) {
   try {
@@ -67,9 +72,7 @@ std::string read_description(const fs::path& file) {
 
 }  // namespace
 
-fs::path data_dir() {
-  if (const char* env = std::getenv("GUTSKIN_DATA_DIR"); env != nullptr && *env != '\0')
-    return fs::path(env);
+fs::path default_data_dir() {
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) {
@@ -83,13 +86,18 @@ fs::path data_dir() {
 #endif
 }
 
-std::vector<BuiltinEntry> list_builtins() {
-  std::vector<BuiltinEntry> entries = scan_builtins();
+const Catalog& default_catalog() {
+  static const Catalog catalog{default_data_dir()};
+  return catalog;
+}
+
+std::vector<CatalogEntry> Catalog::list() const {
+  std::vector<CatalogEntry> entries = scan();
   for (auto& e : entries) e.description = read_description(e.path);
   return entries;
 }
 
-fs::path resolve(const std::string& name_or_path, const std::string& kind, const fs::path& base) {
+fs::path Catalog::resolve(const std::string& name_or_path, const std::string& kind, const fs::path& base) const {
   if (!name_or_path.empty()) {
     const fs::path p(name_or_path);
     const fs::path candidate = (p.is_absolute() || base.empty()) ? p : base / p;
@@ -97,7 +105,7 @@ fs::path resolve(const std::string& name_or_path, const std::string& kind, const
     if (fs::exists(candidate, ec)) return candidate.lexically_normal();
   }
   std::vector<std::string> names;
-  for (const auto& e : scan_builtins()) {
+  for (const auto& e : scan()) {
     if (e.kind != kind) continue;
     if (e.name == name_or_path) return e.path;
     names.push_back(e.name);
@@ -108,10 +116,10 @@ fs::path resolve(const std::string& name_or_path, const std::string& kind, const
   throw InputError(SourceLoc{}, message);
 }
 
-std::filesystem::path locate(const std::string& name_or_path) {
+std::filesystem::path Catalog::locate(const std::string& name_or_path) const {
   std::error_code ec;
   if (std::filesystem::exists(name_or_path, ec)) return name_or_path;
-  for (const BuiltinEntry& e : list_builtins())
+  for (const CatalogEntry& e : scan())
     if (e.name == name_or_path) return e.path;
   return resolve(name_or_path, "model");
 }

@@ -1,0 +1,192 @@
+// The use cases behind every front end: open, check, run a scenario, simulate, run a trial.
+#include "gutskin/study.hpp"
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <fstream>
+
+namespace fs = std::filesystem;
+
+namespace gutskin {
+
+std::string model_counts(const Model& m) {
+  auto count = [](std::size_t n, const char* what) { return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s"); };
+  return fmt::format("{}, {}, {}, {}, {}, {}, {}", count(m.states.size(), "state"),
+                     count(m.parameters.size(), "parameter"), count(m.inputs.size(), "input"),
+                     count(m.variables.size(), "variable"), count(m.observables.size(), "observable"),
+                     count(m.events.size(), "event"), count(m.phenotypes.size(), "phenotype"));
+}
+
+std::string Study::headline() const {
+  const Model& m = model->model();
+  const std::string on_model = fmt::format("model '{}' ({})", m.name, model_counts(m));
+  switch (kind) {
+    case FileKind::model: return on_model;
+    case FileKind::scenario:
+      return fmt::format("scenario '{}' ({} days, {} output times, {} interventions) on {}", scenario->name,
+                         scenario->duration, scenario->output_times.size(), scenario->timeline.size(), on_model);
+    case FileKind::trial:
+      return fmt::format("trial '{}' ({} arms, {} endpoints, {} patients, {} days) on {}", trial->name,
+                         trial->arms.size(), trial->endpoints.size(), trial->population.patients, trial->duration,
+                         on_model);
+  }
+  return on_model;
+}
+
+Study open(const std::string& name_or_path, const Catalog& catalog, std::optional<FileKind> kind) {
+  static const char* const kind_names[] = {"model", "scenario", "trial"};
+  Study s;
+  s.path = kind ? catalog.resolve(name_or_path, kind_names[static_cast<int>(*kind)]) : catalog.locate(name_or_path);
+  s.kind = detect_file_kind(s.path);
+  if (kind && s.kind != *kind)
+    throw InputError(SourceLoc{s.path.string()},
+                     fmt::format("expected a {} file, got a {} file", kind_names[static_cast<int>(*kind)],
+                                 kind_names[static_cast<int>(s.kind)]));
+  switch (s.kind) {
+    case FileKind::model:
+      s.model = std::make_shared<const CompiledModel>(load_model(s.path));  // what compiles is what runs
+      break;
+    case FileKind::scenario: {
+      s.scenario = load_scenario(s.path, catalog);
+      Model model = load_model(s.scenario->model_path);
+      check_scenario(*s.scenario, model);
+      s.model = std::make_shared<const CompiledModel>(std::move(model));
+      break;
+    }
+    case FileKind::trial: {
+      s.trial = load_trial(s.path, catalog);
+      Model model = load_model(s.trial->model_path);
+      check_trial(*s.trial, model);
+      s.model = std::make_shared<const CompiledModel>(std::move(model));
+      break;
+    }
+  }
+  return s;
+}
+
+std::string check(const std::string& name_or_path, const Catalog& catalog) {
+  return "ok: " + open(name_or_path, catalog).headline();
+}
+
+void apply_settings(const std::vector<std::string>& settings, const Model& model, Patient& patient,
+                    const SourceLoc& where) {
+  DiagnosticSink sink;
+  std::vector<std::string> names;
+  for (const auto& p : model.parameters) names.push_back(p.name);
+  for (const std::string& s : settings) {
+    const auto eq = s.find('=');
+    auto trim = [](std::string t) {
+      while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) t.pop_back();
+      while (!t.empty() && std::isspace(static_cast<unsigned char>(t.front()))) t.erase(t.begin());
+      return t;
+    };
+    const std::string name = trim(eq == std::string::npos ? s : s.substr(0, eq));
+    const std::string text = eq == std::string::npos ? "" : trim(s.substr(eq + 1));
+    if (eq == std::string::npos || name.empty() || text.empty()) {
+      sink.error(where, fmt::format("'{}': expected name=value (a parameter and a number in its unit)", s));
+      continue;
+    }
+    if (model.parameter_index(name) < 0) {
+      const std::string near = closest_name(name, names);
+      sink.error(where, fmt::format("unknown parameter '{}'{}", name, near.empty() ? "" : " (did you mean '" + near + "'?)"));
+      continue;
+    }
+    std::size_t used = 0;
+    double value = 0;
+    try {
+      value = std::stod(text, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != text.size() || !std::isfinite(value)) {
+      sink.error(where, fmt::format("'{}': expected a finite number for '{}', got '{}'", s, name, text));
+      continue;
+    }
+    patient.overrides[name] = value;
+    patient.override_where[name] = where;
+  }
+  sink.throw_if_any();
+}
+
+namespace {
+
+const Study& expect_kind(const Study& study, FileKind kind, const char* what) {
+  if (study.kind != kind || !study.model)
+    throw InputError(SourceLoc{study.path.string()}, fmt::format("expected a {} file", what));
+  return study;
+}
+
+template <class Write>
+void write_file(const fs::path& path, Write&& write) {
+  std::ofstream file(path);
+  if (!file) throw IoError("cannot open", path, "for writing");
+  write(file);
+  if (!file.flush()) throw IoError("cannot write", path);
+}
+
+}  // namespace
+
+ScenarioRun run_scenario(const Study& study, const ScenarioRunOptions& options, const RunControl& control) {
+  expect_kind(study, FileKind::scenario, "scenario");
+  const Model& model = study.model->model();
+  ScenarioRun run{.scenario = *study.scenario, .model = &model, .result = {}};
+  if (!options.set.empty()) {
+    apply_settings(options.set, model, run.scenario.patient);
+    check_scenario(run.scenario, model);
+  }
+  SimulateOptions sim;
+  sim.t_start = run.scenario.output_times.empty() ? 0.0 : run.scenario.output_times.front();
+  sim.output_times = run.scenario.output_times;
+  sim.solver = options.solver;
+  sim.validate();
+  const std::vector<double> parameters = patient_parameters(model, run.scenario.patient);
+  const InputSchedule schedule = build_schedule(run.scenario, model);
+  run.result = simulate(*study.model, parameters, schedule, sim, control);
+  return run;
+}
+
+void write_scenario_files(const ScenarioRun& run, const fs::path& out_dir, const fs::path& report) {
+  std::error_code ec;
+  fs::create_directories(out_dir, ec);
+  if (ec) throw IoError("cannot create", out_dir, ec.message());
+  write_file(out_dir / "trajectory.csv", [&](std::ostream& f) { write_trajectory_csv(run.result.trajectory, f); });
+  write_file(out_dir / "summary.json",
+             [&](std::ostream& f) { f << run_summary_to_json(run.scenario, *run.model, run.result) << '\n'; });
+  const fs::path html = report.empty() ? out_dir / "report.html" : report;
+  if (!html.parent_path().empty()) fs::create_directories(html.parent_path(), ec);
+  write_html_report(scenario_report(run.scenario, *run.model, run.result.trajectory, run.result.summary), html);
+}
+
+SimulationResult simulate_model(const Study& study, const SimulateRequest& request, const RunControl& control) {
+  validate_options(request);
+  const Model& model = study.model->model();
+  Patient patient;
+  patient.phenotype = request.phenotype;
+  if (!request.phenotype.empty() && !model.phenotype(request.phenotype)) {
+    std::vector<std::string> names;
+    for (const Phenotype& p : model.phenotypes) names.push_back(p.name);
+    const std::string near = closest_name(request.phenotype, names);
+    throw InputError(SourceLoc{}, fmt::format("unknown phenotype '{}'{}", request.phenotype,
+                                              near.empty() ? "" : " (did you mean '" + near + "'?)"));
+  }
+  apply_settings(request.set, model, patient);
+  SimulateOptions options;
+  options.solver = request.solver;
+  options.output_times.resize(static_cast<std::size_t>(request.steps) + 1);
+  for (int i = 0; i <= request.steps; ++i) options.output_times[i] = request.t_end * i / request.steps;
+  options.output_times.back() = request.t_end;
+  options.validate();
+  const std::vector<double> parameters = patient_parameters(model, patient);
+  return simulate(*study.model, parameters, default_schedule(model), options, control);
+}
+
+TrialResult run_trial(const Study& study, const TrialOptions& options, const std::vector<std::string>& set,
+                      const RunControl& control, const ProcessGroup& group) {
+  expect_kind(study, FileKind::trial, "trial");
+  Trial trial = *study.trial;
+  apply_settings(set, study.model->model(), trial.population.patient);
+  return run_trial(*study.model, trial, options, control, group);
+}
+
+}  // namespace gutskin
