@@ -93,3 +93,28 @@ TEST(Study, TrialInMemoryEqualsTheCheckpointedRun) {
 
 }  // namespace
 }  // namespace gutskin
+
+namespace gutskin {
+namespace {
+
+TEST(Study, ScenarioFilesChooseTheirSolverAndFlagsOverrideIt) {
+  const Catalog catalog{source_dir};
+  const Study s = open((source_dir / "tests/data/solver_scenario.yaml").string(), catalog);
+  EXPECT_DOUBLE_EQ(s.scenario->solver.rtol, 1e-10);
+  EXPECT_EQ(s.scenario->solver.linear_solver, LinearSolver::dense);
+  const ScenarioRun tight = run_scenario(s);
+  const auto& t = tight.result.trajectory;
+  EXPECT_NEAR(t.at(t.times.size() - 1, t.column("x")), 2 * std::exp(-5.0), 1e-9);
+  ScenarioRunOptions loose;
+  loose.solver.rtol = 1e-3;  // a flag given: it wins over the file
+  const auto& l = run_scenario(s, loose).result;
+  EXPECT_LT(l.summary.steps, tight.result.summary.steps);
+  const std::string bad = (source_dir / "tests/data/bad_solver_scenario.yaml").string();
+  EXPECT_EQ(error_of([&] { open(bad, catalog); }),
+            bad + ":6:9: error: option 'rtol' = 2: must be in (0, 1)\n" +
+            bad + ":7:18: error: option 'linear_solver': expected auto, dense or klu, got 'lu'\n" +
+            bad + ":8:3: error: unknown option 'speed' (known: rtol, atol, max_steps, max_step, linear_solver, non_negative)");
+}
+
+}  // namespace
+}  // namespace gutskin

@@ -231,6 +231,16 @@ T options_from_json(std::string_view json, T options = {}) {
   return options;
 }
 
+/// `base` with every field of `top` that differs from a default-constructed T (a command line's
+/// flags over a file's block: flags left at their defaults do not override).
+template <class T>
+T overlay_options(T base, const T& top) {
+  const T defaults{};
+  for (const auto& f : OptionsOf<T>::table())
+    if (f.get(top) != f.get(defaults)) f.set(base, f.get(top));
+  return base;
+}
+
 /// "name=value" for every field that differs from a default-constructed T (for provenance).
 template <class T>
 std::vector<std::string> non_default_options(const T& options) {

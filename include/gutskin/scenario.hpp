@@ -16,6 +16,8 @@
 //        from: 0 days, to: 7 days}          # or times_per_week: 3
 //     - {input: exercise, ramp: [0, 10 MET*h/week], from: 0 days, to: 8 weeks}  # linear ramp, then holds
 //     - {bolus: antibiotic_gut, amount: 2, at: 3 days}                      # add to a state
+//   solver: {rtol: 1e-8, linear_solver: klu}   # optional: SolverOptions (simulate.hpp) by name;
+//                                              # command-line flags override them
 #pragma once
 
 #include <filesystem>
@@ -28,6 +30,7 @@
 #include "gutskin/errors.hpp"
 #include "gutskin/model.hpp"
 #include "gutskin/schedule.hpp"
+#include "gutskin/simulate.hpp"
 
 namespace gutskin {
 
@@ -64,6 +67,7 @@ struct Scenario {
   double duration = 0.0;                   // days
   std::vector<double> output_times;        // days, from 0 to duration inclusive
   std::vector<Intervention> timeline;
+  SolverOptions solver;                    // the file's `solver:` block (defaults without one)
   SourceLoc where;
 };
 

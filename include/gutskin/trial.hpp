@@ -34,6 +34,7 @@
 //     - {name: eczema_onset, observable: easi, time_to: {above: 6}}          # time to event
 //   statistics: {reference: placebo, confidence: 0.95}
 //   report: {trajectories: [easi, scorad], points: 53}   # optional quantile bands
+//   solver: {rtol: 1e-7, max_steps: 100000}   # optional: SolverOptions (simulate.hpp) by name
 //
 // Every virtual patient is simulated in every arm (a paired, digital-twin design): patient i has
 // the same sampled parameters in each arm, so differences between arms are per patient.
@@ -127,6 +128,7 @@ struct Trial {
   TrialStatistics statistics;
   std::vector<std::string> band_observables;  // quantile bands in the report; default: endpoints'
   int band_points = 53;
+  SolverOptions solver;  // the file's `solver:` block; TrialOptions::solver flags override it
   SourceLoc where;
 };
 

@@ -12,6 +12,7 @@
 
 #include "gutskin/catalog.hpp"
 #include "gutskin/errors.hpp"
+#include "gutskin/options.hpp"
 #include "gutskin/units.hpp"
 
 namespace gutskin::detail {
@@ -52,6 +53,26 @@ class YamlReader {
   /// name or a path relative to `dir`); nothing when it is missing or unknown (reported).
   std::optional<std::pair<std::string, std::filesystem::path>> model_reference(
       const YAML::Node& root, const std::filesystem::path& dir, const Catalog& catalog);
+
+  /// A block of options (`solver: {rtol: 1e-8, linear_solver: klu}`) read through T's descriptor
+  /// table; every unknown key or bad value is reported at its place.
+  template <class T>
+  void options(const YAML::Node& block, T& out) {
+    if (!block.IsMap()) {
+      error(block, "expected a mapping of option names to values");
+      return;
+    }
+    for (const auto& kv : block) {
+      const auto key = text(kv.first, "an option name");
+      if (!key) continue;
+      if (!kv.second.IsScalar()) {
+        error(kv.second, "option '" + *key + "': expected a single value");
+        continue;
+      }
+      if (const std::string problem = set_option(out, *key, kv.second.Scalar()); !problem.empty())
+        error(problem.rfind("unknown option", 0) == 0 ? kv.first : kv.second, problem);
+    }
+  }
 
  private:
   std::string file_;

@@ -55,7 +55,7 @@ std::vector<std::string> names_of(const Items& items) {
 using Reader = detail::YamlReader;
 
 const std::vector<std::string> kScenarioKeys = {"scenario", "description", "model", "patient",
-                                                "duration", "output",      "timeline"};
+                                                "duration", "output",      "timeline", "solver"};
 std::vector<double> output_grid(Reader& r, const YAML::Node& out, double duration) {
   const std::vector<std::string> keys = {"every", "steps", "times"};
   if (!out.IsMap()) {
@@ -167,6 +167,7 @@ Scenario load_scenario(const fs::path& path, const Catalog& catalog) {
   if (auto m = r.model_reference(root, path.parent_path(), catalog)) std::tie(sc.model, sc.model_path) = *m;
 
   if (root["patient"]) read_patient(r, root["patient"], sc.patient);
+  if (root["solver"]) r.options(root["solver"], sc.solver);
 
   std::optional<double> duration;
   if (!root["duration"]) {

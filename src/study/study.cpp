@@ -138,7 +138,7 @@ ScenarioRun run_scenario(const Study& study, const ScenarioRunOptions& options, 
   SimulateOptions sim;
   sim.t_start = run.scenario.output_times.empty() ? 0.0 : run.scenario.output_times.front();
   sim.output_times = run.scenario.output_times;
-  sim.solver = options.solver;
+  sim.solver = overlay_options(run.scenario.solver, options.solver);
   sim.validate();
   const std::vector<double> parameters = patient_parameters(model, run.scenario.patient);
   const InputSchedule schedule = build_schedule(run.scenario, model);

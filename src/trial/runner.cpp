@@ -162,7 +162,8 @@ TrialResult run_trial(const CompiledModel& compiled, const Trial& trial, const T
   EnsembleSpec spec;
   spec.size = n;
   spec.unit = "patients";
-  spec.protocols = arm_protocols(trial, model, plan, options.solver);
+  const SolverOptions solver = overlay_options(trial.solver, options.solver);
+  spec.protocols = arm_protocols(trial, model, plan, solver);
   spec.parameters = [&](long long i) { return sampler.sample(seed, static_cast<std::uint64_t>(i)); };
   // Endpoint values, then the band values (as the float32 they are stored as).
   spec.extract = [&](std::size_t, const SimulationResult& r, RunRecord& record) {
@@ -177,7 +178,7 @@ TrialResult run_trial(const CompiledModel& compiled, const Trial& trial, const T
   const long long first = range_start(n, group.rank(), group.size());
   std::unique_ptr<File> csv, bands;
   if (!files.work.empty()) {
-    spec.done_before = open_checkpoint(files, manifest_text(trial, model, n, seed, group.size(), options.solver, header),
+    spec.done_before = open_checkpoint(files, manifest_text(trial, model, n, seed, group.size(), solver, header),
                                        options.resume, first, n_arms, per_run_bands * n_arms * sizeof(float), group);
     csv = std::make_unique<File>(files.part_csv(group.rank()), options.resume ? "ab" : "wb");
     bands = std::make_unique<File>(files.part_bands(group.rank()), options.resume ? "ab" : "wb");

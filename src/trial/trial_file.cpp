@@ -269,7 +269,7 @@ Trial load_trial(const fs::path& path, const Catalog& catalog) {
   }
   t.where = r.loc(root);
   r.check_keys(root, {"trial", "description", "model", "duration", "run_in", "resolution",
-                      "population", "background", "arms", "endpoints", "statistics", "report"},
+                      "population", "background", "arms", "endpoints", "statistics", "report", "solver"},
                "trial");
   t.name = path.stem().string();
   if (root["trial"])
@@ -278,6 +278,7 @@ Trial load_trial(const fs::path& path, const Catalog& catalog) {
     if (auto s = r.text(root["description"], "a description")) t.description = *s;
 
   if (auto m = r.model_reference(root, path.parent_path(), catalog)) std::tie(t.model, t.model_path) = *m;
+  if (root["solver"]) r.options(root["solver"], t.solver);
 
   if (!root["duration"]) {
     r.error(root, "missing 'duration'");
