@@ -1,7 +1,7 @@
-// A model compiled for fast evaluation: right-hand side, initial state, sparse analytic
-// derivatives (∂f/∂x, ∂f/∂p, ∂x0/∂p, ∂observable/∂x and /∂p), observables, event roots. Expressions become a register tape (straight-line code over one array of
-// doubles, common subexpressions shared) that is built in milliseconds and run without
-// allocation. One CompiledModel is immutable and shared by all threads; each simulation owns a
+// A model compiled for fast evaluation: right-hand side, initial state, analytic derivatives
+// (∂f/∂x, ∂f/∂p, ∂x0/∂p, ∂observable/∂x and /∂p), observables, event roots. Expressions become
+// a register tape (straight-line code over one array of doubles, common subexpressions shared)
+// that is built in milliseconds and run without allocation. One CompiledModel is immutable and shared by all threads; each simulation owns a
 // Workspace.
 #pragma once
 
@@ -17,7 +17,8 @@ namespace detail { struct Tape; struct Program; }
 
 /// Compressed sparse column pattern of a derivative matrix (n_rows × n_cols): column j holds rows
 /// row_index[col_ptr[j]] … row_index[col_ptr[j + 1] − 1], and value arrays come in that order.
-/// An entry outside the pattern is exactly zero for every input.
+/// The pattern is structural (what each expression refers to, through variables): an entry
+/// outside it is zero for every input.
 struct SparsePattern {
   int n_rows = 0, n_cols = 0;
   std::vector<int> col_ptr{0}, row_index;
@@ -53,7 +54,8 @@ class CompiledModel {
 
   /// Initial state at t0: evaluates initial expressions (and parameter initial assignments,
   /// which are written back into the workspace) given current parameters and inputs u. Compiled
-  /// to a tape, bit-identical to the reference evaluator `evaluate`.
+  /// to a tape, bit-identical to the reference evaluator `evaluate` (initial values with a cycle
+  /// keep that evaluator, which reports the cycle here if it is reached).
   void initial_state(double t0, const double* u, double* x0, Workspace& ws) const;
 
   /// ∂x0/∂p at t0: how `initial_state` moves with the parameter values loaded in the workspace
