@@ -1,6 +1,7 @@
-// Compiles a model's expressions into register tapes: the right-hand side, its sparse analytic
-// Jacobian (symbolic differentiation, chain rule through variables), observables, variables and
-// event roots/triggers.
+// Compiles a model's expressions into register tapes: the right-hand side, initial values,
+// sparse analytic derivatives (symbolic differentiation, chain rule through variables:
+// ∂f/∂x, ∂f/∂p, ∂x0/∂p, ∂observable/∂x and /∂p), observables, variables and event
+// roots/triggers.
 #include "gutskin/compiled_model.hpp"
 
 #include <algorithm>
@@ -47,51 +48,114 @@ struct Names {
   }
 };
 
-// Symbol standing for d(variable v)/d(state j) inside Jacobian expressions.
-std::string derivative_symbol(int v, int j) {
-  return "\x01" + std::to_string(v) + "," + std::to_string(j);
-}
+/// An independent quantity derivatives are taken with respect to: a state or a parameter slot.
+struct Wrt {
+  enum class Kind { state, parameter };
+  Kind kind;
+  int index;
+  auto operator<=>(const Wrt&) const = default;
+};
 
-/// Symbolic total derivatives d e / d x_j where variables are functions of the states.
+/// What names mean in one family of programs: a name either reads a fixed slot (time, state,
+/// parameter, input, root or delayed value) or is *defined* by an expression emitted in its
+/// place. Variables are definitions everywhere; in initial values so are the states, the
+/// parameters with an initial assignment and the delayed values (delay(x, tau) is x before
+/// t0 + tau).
+struct Scope {
+  std::vector<std::pair<std::string, Expr>> defs;
+  std::unordered_map<std::string, int> index;
+  // pow(x, 2) as x·x (faster); initial values keep std::pow, bit-identical to `evaluate`.
+  bool square_for_pow2 = true;
+
+  void define(const std::string& name, Expr e) {
+    index.emplace(name, static_cast<int>(defs.size()));
+    defs.emplace_back(name, std::move(e));
+  }
+  int find(const std::string& name) const {
+    auto it = index.find(name);
+    return it == index.end() ? -1 : it->second;
+  }
+};
+
+/// Symbolic total derivatives d e / d w, chain rule through the scope's definitions:
+/// ∂e/∂w + Σ_d ∂e/∂d · dd/dw, where dd/dw stays a placeholder node (a typed reference, resolved by
+/// the Builder to the slot of total(definition of d, w)).
 class Differentiator {
  public:
-  Differentiator(const Model& m, const Names& names) : model_(m), names_(names) {
-    // States each variable depends on, directly or through other (earlier) variables.
-    var_deps_.resize(m.variables.size());
-    for (std::size_t v = 0; v < m.variables.size(); ++v) var_deps_[v] = state_deps(m.variables[v].expr);
+  struct Ref {
+    int def;
+    Wrt wrt;
+  };
+
+  /// Throws InputError on a cycle among the definitions.
+  Differentiator(const Model& m, const Names& names, const Scope& scope)
+      : model_(m), names_(names), scope_(scope), def_deps_(scope.defs.size()), visit_(scope.defs.size(), 0) {
+    for (int d = 0; d < static_cast<int>(scope.defs.size()); ++d) def_deps(d);
   }
 
-  /// Indices of states e depends on (through variables too).
-  std::set<int> state_deps(const Expr& e) const {
+  const Scope& scope() const { return scope_; }
+
+  /// The independent quantities e depends on (through definitions too).
+  std::set<Wrt> deps(const Expr& e) {
     std::set<std::string> syms;
     collect_symbols(e, syms);
-    std::set<int> deps;
+    std::set<Wrt> out;
     for (const auto& s : syms) {
-      const auto* r = names_.find(s);
-      if (!r) continue;
-      if (r->kind == Names::Kind::state) deps.insert(r->index);
-      if (r->kind == Names::Kind::variable) deps.insert(var_deps_[r->index].begin(), var_deps_[r->index].end());
+      if (int d = scope_.find(s); d >= 0) {
+        const auto& dd = def_deps(d);
+        out.insert(dd.begin(), dd.end());
+      } else if (const auto* r = names_.find(s)) {
+        if (r->kind == Names::Kind::state) out.insert({Wrt::Kind::state, r->index});
+        if (r->kind == Names::Kind::parameter) out.insert({Wrt::Kind::parameter, r->index});
+      }
     }
-    return deps;
+    return out;
   }
 
-  bool variable_depends_on(int v, int j) const { return var_deps_[v].count(j) > 0; }
-
-  /// ∂e/∂x_j + Σ_v ∂e/∂v · dv/dx_j, with dv/dx_j left as a derivative symbol.
-  Expr total(const Expr& e, int j) {
-    Expr sum = differentiate(e, model_.states[j].name);
+  Expr total(const Expr& e, Wrt w) {
+    Expr sum = differentiate(e, name_of(w));
     std::set<std::string> syms;
     collect_symbols(e, syms);
     for (const auto& s : syms) {
-      const auto* r = names_.find(s);
-      if (!r || r->kind != Names::Kind::variable || !variable_depends_on(r->index, j)) continue;
+      const int d = scope_.find(s);
+      if (d < 0 || !def_deps(d).count(w)) continue;
       const Expr& partial = partial_cached(e, s);
-      sum = make(Op::add, {sum, make(Op::mul, {partial, symbol(derivative_symbol(r->index, j))})});
+      sum = make(Op::add, {sum, make(Op::mul, {partial, placeholder(d, w)})});
     }
     return simplify(sum);
   }
 
+  /// What a placeholder node stands for, or null for any other node.
+  const Ref* placeholder_ref(const ExprNode* node) const {
+    auto it = placeholder_refs_.find(node);
+    return it == placeholder_refs_.end() ? nullptr : &it->second;
+  }
+
  private:
+  const std::string& name_of(Wrt w) const {
+    return w.kind == Wrt::Kind::state ? model_.states[w.index].name : model_.parameters[w.index].name;
+  }
+
+  const std::set<Wrt>& def_deps(int d) {
+    if (visit_[d] == 2) return def_deps_[d];
+    if (visit_[d] == 1) throw InputError({}, "cycle in initial values through '" + scope_.defs[d].first + "'");
+    visit_[d] = 1;
+    def_deps_[d] = deps(scope_.defs[d].second);
+    visit_[d] = 2;
+    return def_deps_[d];
+  }
+
+  /// One node per (definition, w), so the Builder's memo shares its slot. The name is only for
+  /// printing; it cannot clash with a model name (those are identifiers).
+  Expr placeholder(int d, Wrt w) {
+    auto key = std::make_pair(d, w);
+    if (auto it = placeholders_.find(key); it != placeholders_.end()) return it->second;
+    Expr node = symbol("d(" + scope_.defs[d].first + ")/d(" + name_of(w) + ")");
+    placeholder_refs_.emplace(node.get(), Ref{d, w});
+    placeholders_.emplace(key, node);
+    return node;
+  }
+
   const Expr& partial_cached(const Expr& e, const std::string& var) {
     auto key = std::make_pair(e.get(), var);
     auto it = partials_.find(key);
@@ -101,16 +165,20 @@ class Differentiator {
 
   const Model& model_;
   const Names& names_;
-  std::vector<std::set<int>> var_deps_;
+  const Scope& scope_;
+  std::vector<std::set<Wrt>> def_deps_;
+  std::vector<char> visit_;  // 0 new, 1 in progress, 2 done
   std::map<std::pair<const ExprNode*, std::string>, Expr> partials_;
+  std::map<std::pair<int, Wrt>, Expr> placeholders_;
+  std::unordered_map<const ExprNode*, Ref> placeholder_refs_;
 };
 
 /// Emits one program. Common subexpressions are shared by hashing (op, operand slots).
 class Builder {
  public:
   Builder(Tape& tape, std::vector<double>& pool, std::unordered_map<std::uint64_t, std::int32_t>& pool_index,
-          const Model& m, const Names& names, Differentiator& diff)
-      : tape_(tape), pool_(pool), pool_index_(pool_index), model_(m), names_(names), diff_(diff) {}
+          const Names& names, Differentiator& diff)
+      : tape_(tape), pool_(pool), pool_index_(pool_index), names_(names), diff_(diff), scope_(diff.scope()) {}
 
   std::int32_t emit(const Expr& e) {
     if (auto it = node_memo_.find(e.get()); it != node_memo_.end()) return it->second;
@@ -153,23 +221,23 @@ class Builder {
   std::int32_t emit_symbol(const std::string& name) {
     if (auto it = symbol_memo_.find(name); it != symbol_memo_.end()) return it->second;
     std::int32_t slot;
-    if (!name.empty() && name[0] == '\x02') {  // root value k (in triggers)
+    if (const int d = scope_.find(name); d >= 0) {  // defined: its expression in its place
+      if (!defining_.insert(d).second) throw InputError({}, "cycle in initial values through '" + name + "'");
+      slot = emit(scope_.defs[d].second);
+      defining_.erase(d);
+    } else if (!name.empty() && name[0] == '\x02') {  // root value k (in triggers)
       slot = tape_.root_base + std::stoi(name.substr(1));
     } else if (!name.empty() && name[0] == '\x03') {  // delayed value k
       slot = tape_.delay_base + std::stoi(name.substr(1));
-    } else if (!name.empty() && name[0] == '\x01') {  // d variable / d state
-      const auto comma = name.find(',');
-      const int v = std::stoi(name.substr(1, comma - 1)), j = std::stoi(name.substr(comma + 1));
-      slot = emit(diff_.total(model_.variables[v].expr, j));
     } else {
       const auto* r = names_.find(name);
-      if (!r) throw InputError({}, "undefined name '" + name + "' in compiled expression");
+      if (!r || r->kind == Names::Kind::variable)
+        throw InputError({}, "undefined name '" + name + "' in compiled expression");
       switch (r->kind) {
         case Names::Kind::time: slot = tape_.time_slot; break;
         case Names::Kind::state: slot = tape_.state_base + r->index; break;
         case Names::Kind::parameter: slot = tape_.param_base + r->index; break;
-        case Names::Kind::input: slot = tape_.input_base + r->index; break;
-        default: slot = emit(model_.variables[r->index].expr); break;
+        default: slot = tape_.input_base + r->index; break;
       }
     }
     symbol_memo_.emplace(name, slot);
@@ -182,13 +250,16 @@ class Builder {
     auto unary = [&](TOp op) { return instr(op, emit(a[0])); };
     switch (e->op) {
       case Op::constant: return constant(e->value);
-      case Op::symbol: return emit_symbol(e->name);
+      case Op::symbol:
+        if (const auto* ref = diff_.placeholder_ref(e.get()))  // d(definition)/d(w)
+          return emit(diff_.total(scope_.defs[ref->def].second, ref->wrt));
+        return emit_symbol(e->name);
       case Op::add: return binary(TOp::add);
       case Op::sub: return binary(TOp::sub);
       case Op::mul: return binary(TOp::mul);
       case Op::div: return binary(TOp::div);
       case Op::pow:
-        if (a[1]->op == Op::constant && a[1]->value == 2.0) return unary(TOp::square);
+        if (scope_.square_for_pow2 && a[1]->op == Op::constant && a[1]->value == 2.0) return unary(TOp::square);
         return binary(TOp::pow);
       case Op::neg: return unary(TOp::neg);
       case Op::lt: return binary(TOp::lt);
@@ -238,9 +309,10 @@ class Builder {
   Tape& tape_;
   std::vector<double>& pool_;
   std::unordered_map<std::uint64_t, std::int32_t>& pool_index_;
-  const Model& model_;
   const Names& names_;
   Differentiator& diff_;
+  const Scope& scope_;
+  std::set<int> defining_;  // definitions being emitted (a cycle check)
   std::vector<Instr> code_;
   int n_temps_ = 0;
   std::unordered_map<const ExprNode*, std::int32_t> node_memo_;
@@ -322,45 +394,51 @@ CompiledModel::CompiledModel(Model model) : model_(std::move(model)), tape_(std:
   const int fixed = t.delay_base + n_delays();
 
   const Names names(model_);
-  Differentiator diff(model_, names);
+  Scope scope;  // right-hand side, observables, events: variables are the definitions
+  for (const auto& v : model_.variables) scope.define(v.name, v.expr);
+  Differentiator diff(model_, names, scope);
   std::vector<double> pool;
   std::unordered_map<std::uint64_t, std::int32_t> pool_index;
   int max_temps = 0;
-  auto build = [&](auto&& body) {
-    Builder b(t, pool, pool_index, model_, names, diff);
+  auto build_in = [&](Differentiator& d, auto&& body) {
+    Builder b(t, pool, pool_index, names, d);
     Program p = body(b);
     max_temps = std::max(max_temps, b.temporaries());
     return p;
   };
+  auto build = [&](auto&& body) { return build_in(diff, body); };
+  // A derivative matrix: its CSC pattern over the independents of one kind, and the program
+  // giving d rows[i] / d w in that order.
+  auto derivative = [&](Differentiator& d, const std::vector<Expr>& rows, Wrt::Kind kind, int n_cols,
+                        SparsePattern& pattern) {
+    std::vector<std::vector<int>> rows_of(n_cols);
+    for (int i = 0; i < static_cast<int>(rows.size()); ++i)
+      for (const Wrt& w : d.deps(rows[i]))
+        if (w.kind == kind) rows_of[w.index].push_back(i);
+    pattern = SparsePattern{};
+    pattern.n_rows = static_cast<int>(rows.size()), pattern.n_cols = n_cols;
+    for (int j = 0; j < n_cols; ++j) {
+      pattern.row_index.insert(pattern.row_index.end(), rows_of[j].begin(), rows_of[j].end());
+      pattern.col_ptr.push_back(pattern.nonzeros());
+    }
+    return build_in(d, [&](Builder& b) {
+      std::vector<std::int32_t> out;
+      for (int j = 0; j < n_cols; ++j)
+        for (int i : rows_of[j]) out.push_back(b.emit(d.total(rows[i], {kind, j})));
+      return b.finish(out);
+    });
+  };
 
   std::vector<Expr> rates(ns);
-  std::vector<std::set<int>> deps(ns);
-  for (int i = 0; i < ns; ++i) {
-    rates[i] = simplify(model_.state_rate(i));
-    deps[i] = diff.state_deps(rates[i]);
-  }
+  for (int i = 0; i < ns; ++i) rates[i] = simplify(model_.state_rate(i));
 
   t.rhs = build([&](Builder& b) {
     std::vector<std::int32_t> out;
     for (const auto& r : rates) out.push_back(b.emit(r));
     return b.finish(out);
   });
-
   // Sparsity (CSC): column j holds the rows i whose rate depends on x_j.
-  std::vector<std::vector<int>> rows_of(ns);
-  for (int i = 0; i < ns; ++i)
-    for (int j : deps[i]) rows_of[j].push_back(i);
-  jac_col_ptr_.assign(1, 0);
-  for (int j = 0; j < ns; ++j) {
-    jac_row_index_.insert(jac_row_index_.end(), rows_of[j].begin(), rows_of[j].end());
-    jac_col_ptr_.push_back(static_cast<int>(jac_row_index_.size()));
-  }
-  t.jacobian = build([&](Builder& b) {
-    std::vector<std::int32_t> out;
-    for (int j = 0; j < ns; ++j)
-      for (int i : rows_of[j]) out.push_back(b.emit(diff.total(rates[i], j)));
-    return b.finish(out);
-  });
+  t.jacobian = derivative(diff, rates, Wrt::Kind::state, ns, jac_);
 
   t.variables = build([&](Builder& b) {
     std::vector<std::int32_t> out;
@@ -393,6 +471,51 @@ CompiledModel::CompiledModel(Model model) : model_(std::move(model)), tape_(std:
     return b.finish(out);
   });
 
+  t.rhs_parameter_jacobian = derivative(diff, rates, Wrt::Kind::parameter, np, rhs_p_);
+  std::vector<Expr> observables;
+  for (const auto& o : model_.observables) observables.push_back(o.expr);
+  t.observable_state_jacobian = derivative(diff, observables, Wrt::Kind::state, ns, obs_x_);
+  t.observable_parameter_jacobian = derivative(diff, observables, Wrt::Kind::parameter, np, obs_p_);
+
+  // Initial values: states, parameters with an initial assignment and delayed values are defined
+  // by their expressions; what remains free is time, the inputs and the other parameters.
+  try {
+    Scope init;
+    init.square_for_pow2 = false;
+    for (const auto& v : model_.variables) init.define(v.name, v.expr);
+    std::vector<Expr> x0;
+    for (const auto& st : model_.states) {
+      if (!st.initial) throw InputError({}, "state '" + st.name + "' has no initial value");
+      init.define(st.name, st.initial);
+      x0.push_back(st.initial);
+    }
+    for (const auto& p : model_.parameters)
+      if (p.initial) init.define(p.name, p.initial);
+    for (int k = 0; k < n_delays(); ++k) {
+      std::string name(1, '\x03');  // the delayed value's symbol (see replace_delays)
+      init.define(name += std::to_string(k), delays_[k].first);
+    }
+    Differentiator init_diff(model_, names, init);
+    Program initial = build_in(init_diff, [&](Builder& b) {
+      std::vector<std::int32_t> out;
+      for (const auto& p : model_.parameters)
+        if (p.initial) out.push_back(b.emit(p.initial));
+      for (const auto& e : x0) out.push_back(b.emit(e));
+      return b.finish(out);
+    });
+    SparsePattern x0_p;
+    Program initial_jacobian = derivative(init_diff, x0, Wrt::Kind::parameter, np, x0_p);
+    for (int k = 0; k < np; ++k)
+      for (int q = x0_p.col_ptr[k]; q < x0_p.col_ptr[k + 1]; ++q)
+        initial_jac_index_.push_back(x0_p.row_index[q] + k * ns);
+    t.initial = std::move(initial);
+    t.initial_jacobian = std::move(initial_jacobian);
+    initial_compiled_ = true;
+  } catch (const InputError& e) {
+    initial_error_ = e.diagnostics();
+    initial_jac_index_.clear();
+  }
+
   // Relocate: [fixed][constants][temporaries].
   const int n_const = static_cast<int>(pool.size());
   auto relocate = [&](std::int32_t id) -> std::int32_t {
@@ -408,7 +531,8 @@ CompiledModel::CompiledModel(Model model) : model_(std::move(model)), tape_(std:
     p.schedule();
   };
   for (Program* p : {&t.rhs, &t.jacobian, &t.variables, &t.observables, &t.roots, &t.triggers,
-                     &t.delay_args, &t.delay_times})
+                     &t.delay_args, &t.delay_times, &t.initial, &t.rhs_parameter_jacobian,
+                     &t.observable_state_jacobian, &t.observable_parameter_jacobian, &t.initial_jacobian})
     relocate_program(*p);
   t.constants = std::move(pool);
   t.n_slots = fixed + n_const + max_temps;
@@ -541,11 +665,23 @@ double CompiledModel::event_priority(int event, double time, const double* x, co
 }
 
 void CompiledModel::initial_state(double t0, const double* u, double* x0, Workspace& ws) const {
-  // Initial values may refer to each other, to parameters' initial assignments and to variables:
-  // evaluate on demand with memoisation; a cycle is an input error.
   double* s = ws.slots.data();
   s[tape_->time_slot] = t0;
   std::copy(u, u + n_inputs(), s + tape_->input_base);
+  if (initial_compiled_) {
+    // Outputs: parameters with an initial assignment, then states. No output is the slot of a
+    // parameter with an assignment (in initial values its name stands for its expression), so
+    // writing those slots back loses nothing.
+    const Program& p = tape_->initial;
+    p.run(s);
+    const std::size_t n_assigned = p.outputs.size() - static_cast<std::size_t>(n_states());
+    for (int i = 0; i < n_states(); ++i) x0[i] = s[p.outputs[n_assigned + i]];
+    for (int i = 0, k = 0; i < n_parameters(); ++i)
+      if (model_.parameters[i].initial) s[tape_->param_base + i] = s[p.outputs[k++]];
+    return;
+  }
+  // Not compiled: initial values may refer to each other, to parameters' initial assignments and
+  // to variables: evaluate on demand with memoisation; a cycle is an input error.
   std::unordered_map<std::string, double> done;
   std::set<std::string> in_progress;
   std::function<double(const std::string&)> value = [&](const std::string& name) -> double {
@@ -574,6 +710,32 @@ void CompiledModel::initial_state(double t0, const double* u, double* x0, Worksp
   for (int i = 0; i < n_parameters(); ++i)
     if (model_.parameters[i].initial) s[tape_->param_base + i] = value(model_.parameters[i].name);
   for (int i = 0; i < n_states(); ++i) x0[i] = value(model_.states[i].name);
+}
+
+void CompiledModel::initial_state_jacobian(double t0, const double* u, double* dx0dp, Workspace& ws) const {
+  if (!initial_compiled_) throw InputError(initial_error_);
+  double* s = ws.slots.data();
+  s[tape_->time_slot] = t0;
+  std::copy(u, u + n_inputs(), s + tape_->input_base);
+  const Program& p = tape_->initial_jacobian;
+  p.run(s);
+  std::fill(dx0dp, dx0dp + static_cast<std::size_t>(n_states()) * n_parameters(), 0.0);
+  for (std::size_t k = 0; k < p.outputs.size(); ++k) dx0dp[initial_jac_index_[k]] = s[p.outputs[k]];
+}
+
+void CompiledModel::rhs_parameter_jacobian(double time, const double* x, const double* u, double* values,
+                                           Workspace& ws) const {
+  run_at(tape_->rhs_parameter_jacobian, time, x, u, values, ws);
+}
+
+void CompiledModel::observable_state_jacobian(double time, const double* x, const double* u, double* values,
+                                              Workspace& ws) const {
+  run_at(tape_->observable_state_jacobian, time, x, u, values, ws);
+}
+
+void CompiledModel::observable_parameter_jacobian(double time, const double* x, const double* u, double* values,
+                                                  Workspace& ws) const {
+  run_at(tape_->observable_parameter_jacobian, time, x, u, values, ws);
 }
 
 void CompiledModel::delay_arguments(double time, const double* x, const double* u, double* values,

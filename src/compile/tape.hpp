@@ -45,6 +45,13 @@ struct Tape {
   Program rhs, jacobian, variables, observables, roots;
   Program triggers;  // one output per event, reading the root values
   Program delay_args, delay_times;  // x_k and tau_k of every delay(x_k, tau_k)
+  // Initial values: outputs are the parameters with an initial assignment (model order), then
+  // the states. They read time, inputs and the other parameters only.
+  Program initial;
+  // Derivatives beyond ∂f/∂x, values in the order of their sparsity pattern (∂x0/∂p: nonzeros
+  // only, placed by CompiledModel).
+  Program rhs_parameter_jacobian, observable_state_jacobian, observable_parameter_jacobian,
+      initial_jacobian;
   int constant_base() const;
   std::size_t size() const;
 };
