@@ -1,9 +1,13 @@
 // MPI for trials: used only when the program was started by mpirun/mpiexec (their environment
-// variables say so); a plain start is one process and never touches MPI.
+// variables say so); a plain start is one process and never touches MPI. Built without MPI
+// (GUTSKIN_WITH_MPI=OFF), every start is one process, and mpirun with several is refused.
+#if GUTSKIN_HAVE_MPI
 #include <mpi.h>
+#endif
 
 #include <cstdlib>
 #include <stdexcept>
+#include <string>
 
 #include "gutskin/trial.hpp"
 
@@ -19,6 +23,8 @@ bool launched_by_mpi() {
 }
 
 }  // namespace
+
+#if GUTSKIN_HAVE_MPI
 
 ProcessGroup::ProcessGroup() {
   if (!launched_by_mpi()) return;
@@ -48,5 +54,27 @@ long long ProcessGroup::sum(long long value) const {
   MPI_Allreduce(&value, &total, 1, MPI_LONG_LONG, MPI_SUM, MPI_COMM_WORLD);
   return total;
 }
+
+#else  // built without MPI: one process
+
+ProcessGroup::ProcessGroup() {
+  if (!launched_by_mpi()) return;
+  // K copies that each ran every patient and wrote the same files would be silently wrong.
+  for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"}) {
+    const char* value = std::getenv(var);
+    if (value != nullptr && std::atoi(value) > 1)
+      throw std::runtime_error(std::string("started by mpirun with ") + value +
+                               " processes, but gutskin was built without MPI "
+                               "(GUTSKIN_WITH_MPI=OFF): run it as one process");
+  }
+}
+
+ProcessGroup::~ProcessGroup() = default;
+
+void ProcessGroup::barrier() const {}
+
+long long ProcessGroup::sum(long long value) const { return value; }
+
+#endif
 
 }  // namespace gutskin
