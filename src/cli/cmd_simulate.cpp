@@ -40,8 +40,10 @@ std::vector<int> select_columns(const std::vector<std::string>& columns,
       continue;
     }
     const std::string near = closest_name(name, columns);
-    problems.push_back({{}, fmt::format("unknown variable '{}'{}", name,
-                                        near.empty() ? "" : " (did you mean '" + near + "'?)")});
+    Diagnostic problem;  // not a braced temporary: GCC 12 -Wmaybe-uninitialized misfires on that
+    problem.message = fmt::format("unknown variable '{}'{}", name,
+                                  near.empty() ? "" : " (did you mean '" + near + "'?)");
+    problems.push_back(std::move(problem));
   }
   if (!problems.empty()) throw InputError(problems);
   return cols;

@@ -3,9 +3,12 @@
 // the ProcessGroup interface.
 #include "cli/mpi_group.hpp"
 
+#if GUTSKIN_HAVE_MPI
 #include <mpi.h>
+#endif
 
 #include <cstdlib>
+#include <string>
 
 #include "gutskin/errors.hpp"
 
@@ -21,6 +24,8 @@ bool launched_by_mpi() {
 }
 
 }  // namespace
+
+#if GUTSKIN_HAVE_MPI
 
 MpiGroup::MpiGroup() {
   if (!launched_by_mpi()) return;
@@ -49,5 +54,24 @@ long long MpiGroup::sum(long long value) const {
   MPI_Allreduce(&value, &total, 1, MPI_LONG_LONG, MPI_SUM, MPI_COMM_WORLD);
   return total;
 }
+
+#else  // built without MPI (GUTSKIN_WITH_MPI=OFF): one process
+
+MpiGroup::MpiGroup() {
+  if (!launched_by_mpi()) return;
+  // K copies that each ran every patient and wrote the same files would be silently wrong.
+  for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"}) {
+    const char* value = std::getenv(var);
+    if (value != nullptr && std::atoi(value) > 1)
+      throw Error(std::string("started by mpirun with ") + value +
+                  " processes, but gutskin was built without MPI (GUTSKIN_WITH_MPI=OFF): run it as one process");
+  }
+}
+
+MpiGroup::~MpiGroup() = default;
+void MpiGroup::barrier() const {}
+long long MpiGroup::sum(long long value) const { return value; }
+
+#endif
 
 }  // namespace gutskin::cli

@@ -248,7 +248,10 @@ TEST(ScenarioReport, SingleFileModelWithTimeline) {
 
 TEST(ScenarioReport, SectionsFollowModules) {
   const Model model = load_model(source_dir / "src/model/testdata/good/model.yaml");
-  Scenario scenario{.name = "defaults", .duration = 5, .output_times = {0, 1, 2, 3, 4, 5}};
+  Scenario scenario;  // assigned, not designated: GCC 12 -Wmaybe-uninitialized misfires on the latter
+  scenario.name = "defaults";
+  scenario.duration = 5;
+  scenario.output_times = {0, 1, 2, 3, 4, 5};
   const SimulationResult result = run(scenario, model);
   const Report r = scenario_report(scenario, model, result.trajectory, result.summary);
   // crp is declared in model.yaml itself; the microbiome states in microbiome.yaml.
@@ -268,7 +271,10 @@ TEST(ScenarioReport, SectionsFollowModules) {
 
 TEST(ScenarioReport, FailedRunIsSaidAndRowsAreKept) {
   const Model model = load_model(source_dir / "tests/data/decay.yaml");
-  Scenario scenario{.name = "cut", .duration = 2, .output_times = {0, 1, 2}};
+  Scenario scenario;
+  scenario.name = "cut";
+  scenario.duration = 2;
+  scenario.output_times = {0, 1, 2};
   Trajectory tr;  // as if the run failed before writing any row
   SimulationSummary summary{.termination = Termination::solver_failure,
                             .message = "CVODE failed at t = 0."};

@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <system_error>
 
 #include <sbml/SBMLTypes.h>
 #include <sbml/conversion/ConversionProperties.h>
@@ -236,7 +237,12 @@ void Importer::read_document() {
     sink_.error({path_.string(), 0, 0}, "cannot read SBML file: no such file");
     return;
   }
-  doc_.reset(::readSBMLFromFile(path_.string().c_str()));
+  // libSBML takes the name it reads from as the document's location and resolves comp
+  // externalModelDefinition sources against it, which fails when that name is relative: give it
+  // the absolute one (messages keep the path as the user wrote it).
+  std::error_code ec;
+  const std::filesystem::path absolute = std::filesystem::absolute(path_, ec);
+  doc_.reset(::readSBMLFromFile((ec ? path_ : absolute).string().c_str()));
   auto report_errors = [&](const std::string& context) {
     bool any = false;
     for (unsigned i = 0; i < doc_->getNumErrors(); ++i) {

@@ -449,6 +449,28 @@ TEST(SbmlSuite, CaseListParsing) {
   EXPECT_THROW(parse_case_list("a"), InputError);
 }
 
+// A comp case whose submodels live in other files (externalModelDefinition): libSBML resolves
+// them against the document's location, so a relative cases folder must work as an absolute one.
+TEST(SbmlSuite, CompExternalModelsLoadFromRelativeAndAbsoluteFolders) {
+  const fs::path cases =
+      fs::weakly_canonical(fs::path(GUTSKIN_SHARED_DIR) / "data" / "sbml-test-suite" / "cases");
+  if (!fs::is_directory(cases)) GTEST_SKIP() << "SBML Test Suite not found at " << cases;
+  const fs::path relative = fs::relative(cases, fs::current_path());
+  ASSERT_FALSE(relative.empty());
+  ASSERT_TRUE(relative.is_relative()) << relative;
+  for (int number : {1167, 1471}) {  // two comp:ExternalModelDefinition cases
+    SbmlSuiteOptions absolute_options;
+    absolute_options.cases_dir = cases;
+    SbmlSuiteOptions relative_options;
+    relative_options.cases_dir = relative;
+    const SbmlCaseResult a = run_sbml_case(absolute_options, number);
+    const SbmlCaseResult r = run_sbml_case(relative_options, number);
+    EXPECT_EQ(a.outcome, SbmlCaseOutcome::pass) << number << ": " << a.reason;
+    EXPECT_EQ(r.outcome, a.outcome) << number << " from " << relative << ": " << r.reason;
+    EXPECT_EQ(r.sbml_file, a.sbml_file);
+  }
+}
+
 void check_suite_against_baseline(bool round_trip) {
   const fs::path cases = fs::path(GUTSKIN_SHARED_DIR) / "data" / "sbml-test-suite" / "cases";
   if (!fs::is_directory(cases)) GTEST_SKIP() << "SBML Test Suite not found at " << cases;

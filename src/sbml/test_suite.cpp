@@ -307,7 +307,11 @@ SbmlCaseResult run_sbml_case(const SbmlSuiteOptions& options, int number) {
     while (names.count(name)) name += "_";
     names.insert(name);
     out_names.push_back(name);
-    model.observables.push_back({.name = name, .expr = e, .unit = {}, .description = v});
+    Observable out;  // assigned, not designated: GCC 12 -Wmaybe-uninitialized misfires on that
+    out.name = name;
+    out.expr = e;
+    out.description = v;
+    model.observables.push_back(std::move(out));
   }
 
   // Map expected columns to the listed variables.

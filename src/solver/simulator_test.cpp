@@ -197,8 +197,12 @@ TEST(Simulator, DelayBeforeStartFollowsItsExpressionInTime) {
     const double t = r.trajectory.times[i];
     // Before t0 + 0.2 the delayed time is before the start: exact. (Later it is interpolated
     // from the accepted steps, whose size follows x, not sin(10 t).)
-    if (t < 0.2) EXPECT_NEAR(value(r, i, "y"), 2 + std::sin(10 * (t - 0.2)), 1e-12) << "t = " << t;
-    if (t <= 0.5) EXPECT_NEAR(value(r, i, "x"), 1 - t, 1e-7) << "t = " << t;  // x(t − 0.5) = x0
+    if (t < 0.2) {
+      EXPECT_NEAR(value(r, i, "y"), 2 + std::sin(10 * (t - 0.2)), 1e-12) << "t = " << t;
+    }
+    if (t <= 0.5) {
+      EXPECT_NEAR(value(r, i, "x"), 1 - t, 1e-7) << "t = " << t;  // x(t − 0.5) = x0
+    }
   }
 }
 
