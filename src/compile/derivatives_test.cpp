@@ -119,9 +119,11 @@ void check_all(const CompiledModel& cm, const Point& pt, const std::string& labe
   // initial_state writes parameters with initial assignments: reload them before every call.
   std::vector<double> dx0(static_cast<std::size_t>(ns) * np);
   cm.initial_state_jacobian(pt.t, u, dx0.data(), ws);
-  for (int k = 0; k < np; ++k)
-    if (cm.model().parameters[k].initial)
+  for (int k = 0; k < np; ++k) {
+    if (cm.model().parameters[k].initial) {
       for (int i = 0; i < ns; ++i) EXPECT_EQ(dx0[i + static_cast<std::size_t>(k) * ns], 0.0);
+    }
+  }
   check_against_fd("dx0/dp", dx0, ns, pt.p, [&](const std::vector<double>& p, double* out) {
     cm.set_parameters(ws, p.data());
     cm.initial_state(pt.t, u, out, ws);
@@ -196,7 +198,11 @@ TEST(Derivatives, InitialValuesChainThroughAssignmentsAndStates) {
   Model m;
   m.name = "chain";
   m.parameters.push_back({.name = "k", .value = 3.0});
-  m.parameters.push_back({.name = "q", .value = 100.0, .initial = parse_expression("k^2")});
+  Parameter q;  // assigned, not designated: GCC 12 -Wmaybe-uninitialized misfires on that
+  q.name = "q";
+  q.value = 100.0;
+  q.initial = parse_expression("k^2");
+  m.parameters.push_back(std::move(q));
   m.variables.push_back({.name = "v", .expr = parse_expression("k * x")});
   for (auto [n, init] : {std::pair{"x", "2 * q"}, {"y", "x + v"}, {"z", "time * k"}}) {
     m.states.push_back({.name = n, .initial = parse_expression(init), .non_negative = false});
