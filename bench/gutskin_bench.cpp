@@ -18,6 +18,7 @@
 
 #include "ensemble.hpp"
 #include "gutskin/compiled_model.hpp"
+#include "gutskin/formats.hpp"
 #include "gutskin/simulate.hpp"
 
 namespace {

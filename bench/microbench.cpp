@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gutskin/compiled_model.hpp"
+#include "gutskin/formats.hpp"
 #include "gutskin/simulate.hpp"
 
 namespace {

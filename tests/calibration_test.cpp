@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "gutskin/compiled_model.hpp"
+#include "gutskin/formats.hpp"
 #include "gutskin/model.hpp"
 #include "gutskin/scenario.hpp"
 #include "gutskin/simulate.hpp"

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "gutskin/formats.hpp"
 #include "gutskin/scenario.hpp"
 #include "gutskin/simulate.hpp"
 

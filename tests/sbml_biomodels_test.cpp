@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "gutskin/formats.hpp"
 #include "gutskin/simulate.hpp"
 
 namespace gutskin {

@@ -15,6 +15,11 @@
 
 namespace gutskin {
 
+/// Reads a model: a YAML file, a folder holding `model.yaml`, or an SBML file (.xml/.sbml).
+/// Modules listed under `modules:` are read and merged. Validates (see `validate`).
+/// Throws InputError with every problem found.
+Model load_model(const std::filesystem::path& path);
+
 /// Writes `time [unit]` (the trajectory's time unit) then every column as `name [unit]` (just
 /// `name` when the unit is empty) in one header row, then one row per output time, values
 /// printed with `%.10g`.

@@ -141,10 +141,6 @@ std::string module_title(const Model& model, const SourceLoc& where);
 /// Position of that module in `model.files` (model order), or -1.
 int module_index(const Model& model, const SourceLoc& where);
 
-/// Reads a model: a YAML file, a folder holding `model.yaml`, or an SBML file (.xml/.sbml).
-/// Modules listed under `modules:` are read and merged. Validates (see `validate`).
-/// Throws InputError with every problem found.
-Model load_model(const std::filesystem::path& path);
 
 /// Checks names (undefined with "did you mean", duplicates, reserved), cycles among variables,
 /// targets of equations/events, parameter values within bounds, phenotype names; orders

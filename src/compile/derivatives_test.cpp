@@ -12,6 +12,7 @@
 #include <set>
 
 #include "gutskin/compiled_model.hpp"
+#include "gutskin/formats.hpp"
 #include "gutskin/scenario.hpp"
 #include "gutskin/simulate.hpp"
 

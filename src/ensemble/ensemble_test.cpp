@@ -1,6 +1,7 @@
 // The ensemble engine: results in index order whatever the thread count, failures as data, a
 // stop request leaves a gap-free prefix, processes split the items between them.
 #include "gutskin/ensemble.hpp"
+#include "gutskin/formats.hpp"
 
 #include <gtest/gtest.h>
 

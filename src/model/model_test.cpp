@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "gutskin/formats.hpp"
 #include "gutskin/model.hpp"
 
 #ifndef GUTSKIN_SOURCE_DIR

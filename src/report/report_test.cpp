@@ -1,6 +1,7 @@
 // HTML reports: one self-contained file (no external resources), uPlot and the data inside,
 // text escaped; scenario reports group panels by module and shade the timeline. The browser
 // test (tests/report_browser_test.cpp) checks the charts really draw.
+#include "gutskin/formats.hpp"
 #include "gutskin/report.hpp"
 
 #include <gtest/gtest.h>

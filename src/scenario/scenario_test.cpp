@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "gutskin/catalog.hpp"
+#include "gutskin/formats.hpp"
 #include "gutskin/scenario.hpp"
 #include "gutskin/schedule.hpp"
 

@@ -266,6 +266,19 @@ TEST(Simulator, ProgressCallbackCancelsTheRun) {
   EXPECT_EQ(r.trajectory.times.size(), 4u);  // days 0..3 kept
 }
 
+TEST(Simulator, MessagesUseTheModelsTimeUnit) {
+  Model m = build({.states = {{"x", "1", "x^2"}}});  // blows up at t = 1
+  m.time_unit.text = "second";
+  const auto r = run(m, grid(2, 4));
+  ASSERT_FALSE(r.summary.ok());
+  EXPECT_NE(r.summary.message.find(" second"), std::string::npos) << r.summary.message;
+  EXPECT_EQ(r.summary.message.find(" day"), std::string::npos) << r.summary.message;
+  EXPECT_NE(r.summary.brief().find(" second, "), std::string::npos) << r.summary.brief();
+  m.time_unit.text = "";
+  const auto plain = run(m, grid(2, 4));
+  EXPECT_EQ(plain.summary.message.find(" day"), std::string::npos) << plain.summary.message;
+}
+
 TEST(Simulator, StopTokenCancelsTheRun) {
   std::stop_source stop;
   stop.request_stop();

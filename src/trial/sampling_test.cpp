@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "gutskin/formats.hpp"
 #include "gutskin/trial.hpp"
 
 namespace gutskin::detail {

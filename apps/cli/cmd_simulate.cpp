@@ -9,13 +9,13 @@
 #include "cli/bind_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
-#include "gutskin/study.hpp"
 #include "gutskin/catalog.hpp"
 #include "gutskin/compiled_model.hpp"
 #include "gutskin/formats.hpp"
 #include "gutskin/model.hpp"
 #include "gutskin/scenario.hpp"
 #include "gutskin/simulate.hpp"
+#include "gutskin/study.hpp"
 
 namespace gutskin::cli {
 

@@ -15,8 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "formats/loaders.hpp"
 #include "gutskin/model.hpp"
-#include "sbml/sbml_import.hpp"
 
 namespace gutskin {
 namespace {
@@ -597,22 +597,10 @@ class YamlLoader {
   }
 };
 
-bool is_sbml(const fs::path& path) {
-  std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return ext == ".xml" || ext == ".sbml";
-}
-
 }  // namespace
 
-Model load_model(const fs::path& path) {
+Model detail::load_yaml_model(const fs::path& path) {
   std::error_code ec;
-  if (is_sbml(path) && !fs::is_directory(path, ec)) {
-    Model m = detail::load_sbml_model(path);
-    validate(m);
-    return m;
-  }
   const fs::path file = fs::is_directory(path, ec) ? path / "model.yaml" : path;
 
   YamlLoader loader;

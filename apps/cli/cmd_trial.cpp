@@ -11,8 +11,8 @@
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/mpi_group.hpp"
-#include "gutskin/study.hpp"
 #include "gutskin/formats.hpp"
+#include "gutskin/study.hpp"
 #include "gutskin/trial.hpp"
 
 namespace gutskin::cli {

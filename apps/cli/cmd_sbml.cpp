@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
 #include "gutskin/catalog.hpp"
+#include "gutskin/formats.hpp"
 #include "gutskin/model.hpp"
 #include "gutskin/sbml.hpp"
 
