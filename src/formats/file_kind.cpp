@@ -1,5 +1,4 @@
-#include <yaml-cpp/yaml.h>
-
+#include "core/yaml_reader.hpp"
 #include "gutskin/formats.hpp"
 
 namespace gutskin {
@@ -12,13 +11,7 @@ FileKind detect_file_kind(const std::filesystem::path& path) {
   std::string ext = path.extension().string();
   for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (ext == ".xml" || ext == ".sbml") return FileKind::model;
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path.string());
-  } catch (const YAML::Exception& e) {
-    // The loaders report malformed YAML in detail; here the position is enough.
-    throw InputError(SourceLoc{path.string(), e.mark.line + 1, e.mark.column + 1}, e.msg);
-  }
+  const YAML::Node root = detail::YamlReader(path.string()).load();
   if (root.IsMap()) {
     if (root["scenario"]) return FileKind::scenario;
     if (root["trial"]) return FileKind::trial;
