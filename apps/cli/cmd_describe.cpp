@@ -133,7 +133,7 @@ void register_describe(CLI::App& app, int& exit_code) {
     const Model& model = study.model->model();
     if (study.kind != FileKind::model && !args->json && !args->markdown) fmt::print("{}\n\n", study.headline());
     if (args->json)
-      fmt::print("{}\n", model_to_json(model));
+      fmt::print("{}\n", describe(study));
     else if (args->markdown)
       fmt::print("{}", model_to_markdown(model));
     else

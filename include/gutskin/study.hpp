@@ -49,6 +49,11 @@ Study open(const std::string& name_or_path, const Catalog& catalog = default_cat
 /// open() without keeping anything: "ok: <headline>" for `gutskin check`.
 std::string check(const std::string& name_or_path, const Catalog& catalog = default_catalog());
 
+/// What `gutskin describe --json` shows, as JSON: for a model, model_to_json (inputs, parameters
+/// with unit, bounds, spread and source, states, ...); for a scenario or trial
+/// {"kind", "name", "headline", "model": the same of its model}.
+std::string describe(const Study& study);
+
 /// "3 states, 5 parameters, 2 inputs, 1 variable, 1 observable, 0 events, 1 phenotype".
 std::string model_counts(const Model& model);
 

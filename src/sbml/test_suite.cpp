@@ -194,16 +194,16 @@ const char* to_string(SbmlCaseOutcome o) {
 
 void SbmlSuiteOptions::validate() const {
   auto bad = [](const std::string& field, const std::string& value, const std::string& rule) {
-    throw InputError(SourceLoc{}, "SbmlSuiteOptions." + field + " = " + value + ": " + rule);
+    throw InputError(SourceLoc{}, detail::option_message(field, value, rule));  // the one wording
   };
-  if (cases_dir.empty()) bad("cases_dir", "\"\"", "required");
+  if (cases_dir.empty()) bad("cases_dir", "\"\"", "must be given");
   std::error_code ec;
-  if (!fs::is_directory(cases_dir, ec)) bad("cases_dir", cases_dir.string(), "not a folder");
+  if (!fs::is_directory(cases_dir, ec)) bad("cases_dir", cases_dir.string(), "must be a folder");
   if (!(rtol > 0.0 && rtol < 1.0)) bad("rtol", fmt_num(rtol), "must be in (0, 1)");
   if (!(atol_factor > 0.0)) bad("atol_factor", fmt_num(atol_factor), "must be > 0");
-  if (max_steps <= 0) bad("max_steps", std::to_string(max_steps), "must be > 0");
+  if (max_steps <= 0) bad("max_steps", std::to_string(max_steps), "must be ≥ 1");
   for (int c : cases) {
-    if (c <= 0) bad("cases", std::to_string(c), "case numbers are positive");
+    if (c <= 0) bad("cases", std::to_string(c), "must be ≥ 1 (case numbers)");
   }
 }
 

@@ -5,13 +5,19 @@
 
 #include <cctype>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 namespace fs = std::filesystem;
 
 namespace gutskin {
 
+namespace {
+
+std::string count(std::size_t n, const char* what) { return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s"); }
+
+}  // namespace
+
 std::string model_counts(const Model& m) {
-  auto count = [](std::size_t n, const char* what) { return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s"); };
   return fmt::format("{}, {}, {}, {}, {}, {}, {}", count(m.states.size(), "state"),
                      count(m.parameters.size(), "parameter"), count(m.inputs.size(), "input"),
                      count(m.variables.size(), "variable"), count(m.observables.size(), "observable"),
@@ -24,12 +30,13 @@ std::string Study::headline() const {
   switch (kind) {
     case FileKind::model: return on_model;
     case FileKind::scenario:
-      return fmt::format("scenario '{}' ({} days, {} output times, {} interventions) on {}", scenario->name,
-                         scenario->duration, scenario->output_times.size(), scenario->timeline.size(), on_model);
+      return fmt::format("scenario '{}' ({} days, {}, {}) on {}", scenario->name, scenario->duration,
+                         count(scenario->output_times.size(), "output time"),
+                         count(scenario->timeline.size(), "intervention"), on_model);
     case FileKind::trial:
-      return fmt::format("trial '{}' ({} arms, {} endpoints, {} patients, {} days) on {}", trial->name,
-                         trial->arms.size(), trial->endpoints.size(), trial->population.patients, trial->duration,
-                         on_model);
+      return fmt::format("trial '{}' ({}, {}, {}, {} days) on {}", trial->name, count(trial->arms.size(), "arm"),
+                         count(trial->endpoints.size(), "endpoint"),
+                         count(static_cast<std::size_t>(trial->population.patients), "patient"), trial->duration, on_model);
   }
   return on_model;
 }
@@ -67,6 +74,18 @@ Study open(const std::string& name_or_path, const Catalog& catalog, std::optiona
 
 std::string check(const std::string& name_or_path, const Catalog& catalog) {
   return "ok: " + open(name_or_path, catalog).headline();
+}
+
+std::string describe(const Study& study) {
+  const std::string model = model_to_json(study.model->model());
+  if (study.kind == FileKind::model) return model;
+  const bool is_scenario = study.kind == FileKind::scenario;
+  nlohmann::ordered_json j;
+  j["kind"] = is_scenario ? "scenario" : "trial";
+  j["name"] = is_scenario ? study.scenario->name : study.trial->name;
+  j["headline"] = study.headline();
+  j["model"] = nlohmann::ordered_json::parse(model);
+  return j.dump(2);
 }
 
 void apply_settings(const std::vector<std::string>& settings, const Model& model, Patient& patient,
