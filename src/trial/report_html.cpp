@@ -1,5 +1,6 @@
-// report.html of a trial, drawn from summary.json as a generic Report (include/gutskin/report.hpp)
-// and written by write_html_report: one self-contained page whose charts uPlot draws on load.
+// report.html of a trial, drawn from its TrialResult as a generic Report
+// (include/gutskin/report.hpp) and written by write_html_report: one self-contained page whose
+// charts uPlot draws on load. Its numbers are those summary.json records (`recorded` below).
 //   Effects       forest plots (mean difference, risk difference, risk ratio, odds ratio, each
 //                 with its CI and the line of no effect) and the tables of every comparison
 //   Endpoints     per endpoint and arm: box plots of continuous endpoints (quartiles, 5–95%,
@@ -17,9 +18,8 @@
 #include <vector>
 
 #include "gutskin/report.hpp"
+#include "gutskin/trial.hpp"
 #include "trial/trial_files.hpp"
-
-using json = nlohmann::ordered_json;
 
 namespace gutskin::detail {
 
@@ -34,59 +34,84 @@ std::string translucent(std::size_t i, double alpha) {
   return fmt::format("rgba({},{},{},{})", rgb >> 16, (rgb >> 8) & 255, rgb & 255, alpha);
 }
 
-/// j[key], or null when j is not an object or has no such key (summaries of stopped runs).
-const json& field(const json& j, const char* key) {
-  static const json null_value;
-  if (!j.is_object()) return null_value;
-  const auto it = j.find(key);
-  return it == j.end() ? null_value : *it;
+/// A number as summary.json records it (`num` in trial_files.cpp: 10 significant digits,
+/// non-finite → null), so the report shows and embeds the values the files hold; NaN for null.
+double recorded(double v) {
+  return std::isfinite(v) ? std::stod(fmt::format("{:.10g}", v)) : NAN;
 }
-std::string text(const json& j, const char* key) {
-  const json& v = field(j, key);
-  return v.is_string() ? v.get<std::string>() : v.is_null() ? std::string() : v.dump();
+ConfidenceInterval recorded(const ConfidenceInterval& i) {
+  ConfidenceInterval r;
+  r.lo = recorded(i.lo);
+  r.hi = recorded(i.hi);
+  return r;
 }
-double value(const json& v) { return v.is_number() ? v.get<double>() : NAN; }
-double value(const json& j, const char* key) { return value(field(j, key)); }
-double ci_bound(const json& j, const char* key, std::size_t k) {
-  const json& ci = field(j, key);
-  return ci.is_array() && ci.size() == 2 ? value(ci[k]) : NAN;
+
+/// An arm's statistics as summary.json records them: every number rounded, and the whole
+/// distribution undefined when a continuous endpoint has no patient with a value.
+ArmEndpointStatistics recorded(const ArmEndpointStatistics& a, bool binary) {
+  ArmEndpointStatistics r = a;
+  r.rate = recorded(a.rate);
+  r.rate_ci = recorded(a.rate_ci);
+  r.median_days = recorded(a.median_days);
+  r.mean_days_to_event = recorded(a.mean_days_to_event);
+  const bool empty = !binary && a.n == 0;
+  for (double ArmEndpointStatistics::*v : {&ArmEndpointStatistics::mean, &ArmEndpointStatistics::sd,
+                                           &ArmEndpointStatistics::median, &ArmEndpointStatistics::p05,
+                                           &ArmEndpointStatistics::q25, &ArmEndpointStatistics::q75,
+                                           &ArmEndpointStatistics::p95})
+    r.*v = empty ? NAN : recorded(a.*v);
+  r.mean_ci = empty ? ConfidenceInterval{} : recorded(a.mean_ci);
+  r.median_ci = empty ? ConfidenceInterval{} : recorded(a.median_ci);
+  return r;
+}
+
+/// A comparison as summary.json records it: every number rounded; all undefined when a binary
+/// comparison is not estimable or a continuous one has no pairs; no NNT interval when either
+/// is missing (the table then says "includes no effect").
+EndpointComparison recorded(const EndpointComparison& c, bool binary) {
+  EndpointComparison r = c;
+  const bool ok = binary ? c.estimable : c.pairs != 0;
+  r.risk_difference = ok ? recorded(c.risk_difference) : NAN;
+  r.risk_ratio = ok ? recorded(c.risk_ratio) : NAN;
+  r.odds_ratio = ok ? recorded(c.odds_ratio) : NAN;
+  r.mean_difference = ok ? recorded(c.mean_difference) : NAN;
+  r.risk_difference_ci = ok ? recorded(c.risk_difference_ci) : ConfidenceInterval{};
+  r.risk_ratio_ci = ok ? recorded(c.risk_ratio_ci) : ConfidenceInterval{};
+  r.odds_ratio_ci = ok ? recorded(c.odds_ratio_ci) : ConfidenceInterval{};
+  r.mean_difference_ci = ok ? recorded(c.mean_difference_ci) : ConfidenceInterval{};
+  r.nnt = ok && c.nnt ? std::optional<double>(recorded(*c.nnt)) : std::nullopt;
+  r.nnt_ci = ok && c.nnt_ci ? std::optional<ConfidenceInterval>(recorded(*c.nnt_ci)) : std::nullopt;
+  return r;
 }
 
 std::string num(double v, int digits = 4) {
   return std::isfinite(v) ? fmt::format("{:.{}g}", v, digits) : std::string("–");
 }
-std::string ci(const json& j, const char* key, double scale = 1.0, int digits = 4) {
-  const double lo = ci_bound(j, key, 0), hi = ci_bound(j, key, 1);
-  if (!std::isfinite(lo) && !std::isfinite(hi)) return "–";
-  return "[" + num(scale * lo, digits) + ", " + num(scale * hi, digits) + "]";
+std::string ci(const ConfidenceInterval& i, double scale = 1.0, int digits = 4) {
+  if (!std::isfinite(i.lo) && !std::isfinite(i.hi)) return "–";
+  return "[" + num(scale * i.lo, digits) + ", " + num(scale * i.hi, digits) + "]";
 }
 std::string percent(double fraction) {
   return std::isfinite(fraction) ? fmt::format("{:.1f}%", 100 * fraction) : std::string("–");
 }
 
-bool is_binary(const json& e) {
-  const std::string kind = text(e, "kind");
-  return kind == "responder" || kind == "time_to_event";
-}
-
 /// "change of score at day 84 — reduction ≥ 50%. <description>"
-std::string endpoint_text(const json& e) {
-  std::string kind = text(e, "kind");
+std::string endpoint_text(const Endpoint& e) {
+  std::string kind = to_string(e.kind);
   for (char& c : kind)
     if (c == '_') c = ' ';
-  std::string t = kind + " of " + text(e, "observable");
-  if (std::isfinite(value(e, "at_days"))) t += fmt::format(" at day {:g}", value(e, "at_days"));
-  if (!text(e, "criterion").empty()) t += " — " + text(e, "criterion");
-  if (!text(e, "description").empty()) t += ". " + text(e, "description");
+  std::string t = kind + " of " + e.observable;
+  if (e.kind != EndpointKind::time_to_event && std::isfinite(e.at)) t += fmt::format(" at day {:g}", e.at);
+  if (!e.criterion.text.empty()) t += " — " + e.criterion.text;
+  if (!e.description.empty()) t += ". " + e.description;
   return t;
 }
 
 /// What a continuous endpoint's values are, for the x axis.
-std::string endpoint_axis(const json& e) {
-  const std::string kind = text(e, "kind"), obs = text(e, "observable");
-  if (kind == "change") return "change in " + obs;
-  if (kind == "percent_change") return "% change in " + obs;
-  return obs;
+std::string endpoint_axis(const Endpoint& e) {
+  if (e.kind == EndpointKind::change) return "change in " + e.observable;
+  if (e.kind == EndpointKind::percent_change) return "% change in " + e.observable;
+  return e.observable;
 }
 
 ReportSeries segment(std::string name, double lo, double hi, double row, std::string color,
@@ -152,18 +177,15 @@ std::optional<ReportPanel> row_panel(std::string title, std::string description,
 
 class TrialReport {
  public:
-  explicit TrialReport(const json& s) : s_(s) {
-    const json& arms = field(s, "arms");
-    if (arms.is_array())
-      for (const auto& a : arms) arm_index_.emplace(text(a, "name"), arm_index_.size());
-    const double conf = value(s, "confidence");
-    ci_ = fmt::format("{:g}% CI", 100 * (std::isfinite(conf) ? conf : 0.95));
-    reference_ = text(s, "reference");
+  explicit TrialReport(const TrialResult& result)
+      : result_(result), st_(result.statistics), reference_(st_.reference) {
+    for (const auto& a : st_.arms) arm_index_.emplace(a.name, arm_index_.size());
+    ci_ = fmt::format("{:g}% CI", 100 * (std::isfinite(st_.confidence) ? st_.confidence : 0.95));
   }
 
   Report build() {
-    r_.title = "Trial " + text(s_, "trial");
-    r_.subtitle = text(s_, "description");
+    r_.title = "Trial " + result_.trial.name;
+    r_.subtitle = result_.trial.description;
     notes();
     arm_tables();
     effects();
@@ -174,72 +196,62 @@ class TrialReport {
   }
 
  private:
-  std::size_t arm(const json& j, const char* key = "arm") const {
-    const auto it = arm_index_.find(text(j, key));
+  std::size_t arm(const std::string& name) const {
+    const auto it = arm_index_.find(name);
     return it == arm_index_.end() ? 0 : it->second;
   }
-  const json& endpoint_list() const {
-    static const json empty = json::array();
-    const json& e = field(s_, "endpoints");
-    return e.is_array() ? e : empty;
-  }
   /// "score50: treated" when several arms are compared with the reference, else "score50".
-  std::string row_label(const json& e, const json& c) const {
-    return arm_index_.size() > 2 ? text(e, "name") + ": " + text(c, "arm") : text(e, "name");
+  std::string row_label(const Endpoint& e, const EndpointComparison& c) const {
+    return arm_index_.size() > 2 ? e.name + ": " + c.arm : e.name;
   }
 
   void notes() {
-    const double run_in = value(s_, "run_in_days");
+    const Trial& trial = result_.trial;
+    const TrialSummary& summary = result_.summary;
+    const std::string& phenotype = trial.population.patient.phenotype;
     r_.notes.push_back(fmt::format(
-        "Model {}, phenotype {}, {} virtual patients (seed {}), {} days{}; {}.", text(s_, "model"),
-        text(s_, "phenotype").empty() ? "(model defaults)" : text(s_, "phenotype"),
-        text(s_, "patients"), text(s_, "seed"), num(value(s_, "duration_days")),
-        run_in > 0 ? fmt::format(" after a {:g}-day run-in", run_in) : "", text(s_, "design")));
-    if (text(s_, "status") != "completed")
+        "Model {}, phenotype {}, {} virtual patients (seed {}), {} days{}; {}.", result_.model_name,
+        phenotype.empty() ? "(model defaults)" : phenotype, result_.patients, result_.seed,
+        num(trial.duration), trial.run_in > 0 ? fmt::format(" after a {:g}-day run-in", trial.run_in) : "",
+        "paired: every virtual patient is simulated in every arm"));
+    if (summary.status != TrialStatus::completed)
       r_.notes.push_back(fmt::format(
           "Run stopped: {} of {} patients done (continue with --resume). The statistics are of "
           "the patients done so far.",
-          text(s_, "patients_done"), text(s_, "patients")));
-    const double failed = value(s_, "failed");
-    if (failed > 0)
+          summary.patients_done, result_.patients));
+    if (st_.failed > 0)
       r_.notes.push_back(fmt::format(
           "{:g} of {} simulations failed and are left out of the statistics (table Failures).",
-          failed, text(s_, "simulations")));
+          static_cast<double>(st_.failed), st_.simulations));
     r_.notes.push_back(fmt::format("Effects are against {}, with {}s.", reference_, ci_));
   }
 
   /// At the end: how the run went and which parameters vary between virtual patients.
   void run_table() {
-    const json& run = field(s_, "run");
-    const json& sampled = field(s_, "sampled_parameters");
+    const TrialSummary& summary = result_.summary;
     std::string names;
-    if (sampled.is_array())
-      for (const auto& n : sampled) names += (names.empty() ? "" : ", ") + n.get<std::string>();
+    for (const auto& n : result_.sampled) names += (names.empty() ? "" : ", ") + n;
     r_.tables.push_back(
         {.section = "Run",
          .header = {"Item", "Value"},
-         .rows = {{"Status", text(s_, "status")},
-                  {"Threads", text(run, "threads")},
-                  {"Processes", text(run, "processes")},
-                  {"Wall time", num(value(run, "wall_seconds")) + " s"},
-                  {"Patients resumed from an earlier run", text(run, "resumed_from")},
+         .rows = {{"Status", to_string(summary.status)},
+                  {"Threads", fmt::format("{}", summary.threads)},
+                  {"Processes", fmt::format("{}", summary.processes)},
+                  {"Wall time", num(recorded(summary.wall_seconds)) + " s"},
+                  {"Patients resumed from an earlier run", fmt::format("{}", summary.resumed_from)},
                   {"Sampled parameters", names.empty() ? "none" : names}}});
   }
 
   void arm_tables() {
     ReportTable arms{.title = "Arms", .header = {"Arm", "Completed", "Failed", "Description"}};
-    const json& list = field(s_, "arms");
-    if (list.is_array())
-      for (const auto& a : list)
-        arms.rows.push_back({text(a, "name") + (text(a, "name") == reference_ ? " (reference)" : ""),
-                             text(a, "completed"), text(a, "failed"), text(a, "description")});
+    for (const auto& a : st_.arms)
+      arms.rows.push_back({a.name + (a.name == reference_ ? " (reference)" : ""),
+                           fmt::format("{}", a.completed), fmt::format("{}", a.failed), a.description});
     r_.tables.push_back(std::move(arms));
-    const json& reasons = field(s_, "failure_reasons");
-    if (value(s_, "failed") > 0 && reasons.is_array()) {
-      ReportTable t{.title = fmt::format("Failures ({} simulations, left out of the statistics)",
-                                         text(s_, "failed")),
+    if (st_.failed > 0) {
+      ReportTable t{.title = fmt::format("Failures ({} simulations, left out of the statistics)", st_.failed),
                     .header = {"Count", "Reason"}};
-      for (const auto& f : reasons) t.rows.push_back({text(f, "count"), text(f, "reason")});
+      for (const auto& [reason, count] : st_.failure_reasons) t.rows.push_back({fmt::format("{}", count), reason});
       r_.tables.push_back(std::move(t));
     }
   }
@@ -255,33 +267,27 @@ class TrialReport {
                     .section = section,
                     .header = {"Endpoint", "Comparison", "Risk difference", ci_, "Risk ratio", ci_,
                                "Odds ratio", ci_, "NNT", ci_, "NNT means"}};
-    for (const auto& e : endpoint_list()) {
-      const json& comps = field(e, "comparisons");
-      if (!comps.is_array()) continue;
-      for (const auto& c : comps) {
-        const std::string label = row_label(e, c);
-        const std::string cmp = text(c, "arm") + " vs " + text(c, "vs");
-        if (is_binary(e)) {
-          rd.push_back({label, 100 * value(c, "risk_difference"),
-                        100 * ci_bound(c, "risk_difference_ci", 0),
-                        100 * ci_bound(c, "risk_difference_ci", 1), arm(c)});
-          rr.push_back({label, value(c, "risk_ratio"), ci_bound(c, "risk_ratio_ci", 0),
-                        ci_bound(c, "risk_ratio_ci", 1), arm(c)});
-          odds.push_back({label, value(c, "odds_ratio"), ci_bound(c, "odds_ratio_ci", 0),
-                          ci_bound(c, "odds_ratio_ci", 1), arm(c)});
-          const bool nnt_ci = field(c, "nnt_ci").is_array();
-          bin.rows.push_back({text(e, "name"), cmp,
-                              num(100 * value(c, "risk_difference"), 3) + " pp",
-                              ci(c, "risk_difference_ci", 100, 3), num(value(c, "risk_ratio"), 3),
-                              ci(c, "risk_ratio_ci", 1, 3), num(value(c, "odds_ratio"), 3),
-                              ci(c, "odds_ratio_ci", 1, 3), num(value(c, "nnt"), 3),
-                              nnt_ci ? ci(c, "nnt_ci", 1, 3) : "includes no effect",
-                              text(c, "nnt_meaning")});
+    for (const auto& e : st_.endpoints) {
+      const Endpoint& ep = *e.endpoint;
+      for (const auto& comparison : e.comparisons) {
+        const EndpointComparison c = recorded(comparison, e.binary);
+        const std::string label = row_label(ep, c);
+        const std::string cmp = c.arm + " vs " + c.vs;
+        if (e.binary) {
+          rd.push_back({label, 100 * c.risk_difference, 100 * c.risk_difference_ci.lo,
+                        100 * c.risk_difference_ci.hi, arm(c.arm)});
+          rr.push_back({label, c.risk_ratio, c.risk_ratio_ci.lo, c.risk_ratio_ci.hi, arm(c.arm)});
+          odds.push_back({label, c.odds_ratio, c.odds_ratio_ci.lo, c.odds_ratio_ci.hi, arm(c.arm)});
+          bin.rows.push_back({ep.name, cmp, num(100 * c.risk_difference, 3) + " pp",
+                              ci(c.risk_difference_ci, 100, 3), num(c.risk_ratio, 3),
+                              ci(c.risk_ratio_ci, 1, 3), num(c.odds_ratio, 3), ci(c.odds_ratio_ci, 1, 3),
+                              num(c.nnt ? *c.nnt : NAN, 3),
+                              c.nnt_ci ? ci(*c.nnt_ci, 1, 3) : "includes no effect", c.nnt_meaning});
         } else {
-          md.push_back({label, value(c, "mean_difference"), ci_bound(c, "mean_difference_ci", 0),
-                        ci_bound(c, "mean_difference_ci", 1), arm(c)});
-          diff.rows.push_back({text(e, "name"), cmp, text(c, "pairs"),
-                               num(value(c, "mean_difference")), ci(c, "mean_difference_ci")});
+          md.push_back({label, c.mean_difference, c.mean_difference_ci.lo, c.mean_difference_ci.hi,
+                        arm(c.arm)});
+          diff.rows.push_back({ep.name, cmp, fmt::format("{}", c.pairs), num(c.mean_difference),
+                               ci(c.mean_difference_ci)});
         }
       }
     }
@@ -317,59 +323,55 @@ class TrialReport {
                       .section = section,
                       .header = {"Endpoint", "Arm", "n", "Events", "Rate", ci_,
                                  "Median days to event", "Mean days to event"}};
-    for (const auto& e : endpoint_list()) {
-      const json& arms = field(e, "arms");
-      if (!arms.is_array()) continue;
-      const bool tte = text(e, "kind") == "time_to_event";
-      if (is_binary(e)) {
+    for (const auto& e : st_.endpoints) {
+      const Endpoint& ep = *e.endpoint;
+      const bool tte = ep.kind == EndpointKind::time_to_event;
+      if (e.binary) {
         std::vector<Row> rows;
-        for (const auto& a : arms) {
-          rows.push_back({text(a, "arm"), 100 * value(a, "rate"), 100 * ci_bound(a, "rate_ci", 0),
-                          100 * ci_bound(a, "rate_ci", 1), arm(a)});
+        for (const auto& arm_statistics : e.arms) {
+          const ArmEndpointStatistics a = recorded(arm_statistics, true);
+          rows.push_back({a.arm, 100 * a.rate, 100 * a.rate_ci.lo, 100 * a.rate_ci.hi, arm(a.arm)});
           std::string median_days = "–", mean_days = "–";
           if (tte) {
-            median_days = field(a, "median_days").is_number() ? num(value(a, "median_days"))
-                                                              : std::string("not reached");
-            mean_days = num(value(a, "mean_days_to_event"));
+            median_days = std::isfinite(a.median_days) ? num(a.median_days) : std::string("not reached");
+            mean_days = num(a.mean_days_to_event);
           }
-          rates.rows.push_back({text(e, "name"), text(a, "arm"), text(a, "n"), text(a, "events"),
-                                percent(value(a, "rate")), ci(a, "rate_ci", 100, 3) ,
-                                median_days, mean_days});
+          rates.rows.push_back({ep.name, a.arm, fmt::format("{}", a.n), fmt::format("{}", a.events),
+                                percent(a.rate), ci(a.rate_ci, 100, 3), median_days, mean_days});
         }
-        auto p = row_panel(text(e, "name"), endpoint_text(e) + ". Rate with its " + ci_ + ".",
-                           section, tte ? "patients with the event" : "responders", "%", rows,
-                           std::nullopt, false);
+        auto p = row_panel(ep.name, endpoint_text(ep) + ". Rate with its " + ci_ + ".", section,
+                           tte ? "patients with the event" : "responders", "%", rows, std::nullopt,
+                           false);
         if (p) r_.panels.push_back(std::move(*p));
       } else {
         ReportPanel p;
-        p.title = text(e, "name");
-        p.description = endpoint_text(e) +
+        p.title = ep.name;
+        p.description = endpoint_text(ep) +
                         ". Box: quartiles; line: 5–95%; dot: median; black dot: mean.";
         p.section = section;
-        p.x_label = endpoint_axis(e);
-        p.x_unit = text(e, "kind") == "percent_change" ? "%" : "";
-        for (const auto& a : arms) {
+        p.x_label = endpoint_axis(ep);
+        p.x_unit = ep.kind == EndpointKind::percent_change ? "%" : "";
+        for (const auto& arm_statistics : e.arms) {
+          const ArmEndpointStatistics a = recorded(arm_statistics, false);
           const double row = static_cast<double>(p.y_categories.size());
-          const std::string name = text(a, "arm");
-          const std::size_t k = arm(a);
-          p.y_categories.push_back(name + fmt::format(" (n = {})", text(a, "n")));
-          const double p05 = value(a, "p05"), q25 = value(a, "q25"), med = value(a, "median"),
-                       q75 = value(a, "q75"), p95 = value(a, "p95"), mean = value(a, "mean");
-          if (std::isfinite(p05) && std::isfinite(p95))
-            p.series.push_back(segment(fmt::format("{} 5–95%: {} to {}", name, num(p05), num(p95)),
-                                       p05, p95, row, colour(k), 1.5));
-          if (std::isfinite(q25) && std::isfinite(q75))
-            p.series.push_back(segment(fmt::format("{} quartiles: {} to {}", name, num(q25), num(q75)),
-                                       q25, q75, row, translucent(k, 0.45), 14));
-          if (std::isfinite(med))
-            p.series.push_back(point(fmt::format("{} median: {}", name, num(med)), med, row,
+          const std::string& name = a.arm;
+          const std::size_t k = arm(name);
+          p.y_categories.push_back(name + fmt::format(" (n = {})", a.n));
+          if (std::isfinite(a.p05) && std::isfinite(a.p95))
+            p.series.push_back(segment(fmt::format("{} 5–95%: {} to {}", name, num(a.p05), num(a.p95)),
+                                       a.p05, a.p95, row, colour(k), 1.5));
+          if (std::isfinite(a.q25) && std::isfinite(a.q75))
+            p.series.push_back(segment(fmt::format("{} quartiles: {} to {}", name, num(a.q25), num(a.q75)),
+                                       a.q25, a.q75, row, translucent(k, 0.45), 14));
+          if (std::isfinite(a.median))
+            p.series.push_back(point(fmt::format("{} median: {}", name, num(a.median)), a.median, row,
                                      colour(k), 10));
-          if (std::isfinite(mean))
-            p.series.push_back(point(fmt::format("{} mean: {}", name, num(mean)), mean, row,
+          if (std::isfinite(a.mean))
+            p.series.push_back(point(fmt::format("{} mean: {}", name, num(a.mean)), a.mean, row,
                                      "#222222", 5));
-          cont.rows.push_back({text(e, "name"), name, text(a, "n"), num(mean), ci(a, "mean_ci"),
-                               num(value(a, "sd")), num(med), ci(a, "median_ci"),
-                               num(q25) + " – " + num(q75), num(p05) + " – " + num(p95)});
+          cont.rows.push_back({ep.name, name, fmt::format("{}", a.n), num(a.mean), ci(a.mean_ci),
+                               num(a.sd), num(a.median), ci(a.median_ci),
+                               num(a.q25) + " – " + num(a.q75), num(a.p05) + " – " + num(a.p95)});
         }
         if (!p.series.empty()) r_.panels.push_back(std::move(p));
       }
@@ -379,39 +381,31 @@ class TrialReport {
   }
 
   void trajectories() {
-    const json& bands = field(s_, "bands");
-    const json& times = field(bands, "times_days");
-    const json& observables = field(bands, "observables");
-    if (!times.is_array() || !observables.is_array()) return;
-    std::vector<double> t;
-    for (const auto& v : times) t.push_back(value(v));
-    auto series = [&](const json& a, const char* key) {
+    if (st_.band_times.empty() || st_.bands.empty()) return;  // summary.json: "bands": null
+    const std::vector<double>& t = st_.band_times;
+    // As recorded, one value per band time (NaN past the end of a shorter series).
+    auto series = [&](const std::vector<double>& values) {
       std::vector<double> y;
-      const json& values = field(a, key);
-      for (std::size_t i = 0; i < t.size(); ++i)
-        y.push_back(values.is_array() && i < values.size() ? value(values[i]) : NAN);
+      for (std::size_t i = 0; i < t.size(); ++i) y.push_back(i < values.size() ? recorded(values[i]) : NAN);
       return y;
     };
-    for (const auto& o : observables) {
+    for (const auto& o : st_.bands) {
       ReportPanel p;
-      p.title = text(o, "observable");
+      p.title = o.observable;
       p.description = "Median (line), 25–75% and 5–95% of the virtual patients (shaded) per arm; "
                       "days from baseline.";
       p.section = "Trajectories";
-      p.y_unit = text(o, "unit");
-      const json& arms = field(o, "arms");
-      if (!arms.is_array()) continue;
-      for (const auto& a : arms) {
-        const std::size_t k = arm(a);
-        const std::string name = text(a, "arm");
-        p.bands.push_back({.name = name + " 5–95%", .x = t, .lower = series(a, "p05"),
-                           .upper = series(a, "p95"), .color = colour(k)});
-        p.bands.push_back({.name = name + " 25–75%", .x = t, .lower = series(a, "q25"),
-                           .upper = series(a, "q75"), .color = colour(k)});
+      p.y_unit = o.unit;
+      for (const auto& a : o.arms) {
+        const std::size_t k = arm(a.arm);
+        p.bands.push_back({.name = a.arm + " 5–95%", .x = t, .lower = series(a.p05),
+                           .upper = series(a.p95), .color = colour(k)});
+        p.bands.push_back({.name = a.arm + " 25–75%", .x = t, .lower = series(a.q25),
+                           .upper = series(a.q75), .color = colour(k)});
         ReportSeries median;
-        median.name = name + " median";
+        median.name = a.arm + " median";
         median.x = t;
-        median.y = series(a, "median");
+        median.y = series(a.median);
         median.color = colour(k);
         median.width = 2;
         p.series.push_back(std::move(median));
@@ -420,17 +414,19 @@ class TrialReport {
     }
   }
 
-  const json& s_;
+  const TrialResult& result_;
+  const TrialStatisticsResult& st_;
   std::map<std::string, std::size_t> arm_index_;
-  std::string ci_, reference_;
+  std::string ci_;
+  const std::string& reference_;
   Report r_;
 };
 
 }  // namespace
 
-std::string trial_report_html(const json& summary) {
+std::string trial_report_html(const TrialResult& result) {
   std::ostringstream out;
-  write_html_report(TrialReport(summary).build(), out);
+  write_html_report(TrialReport(result).build(), out);
   return out.str();
 }
 

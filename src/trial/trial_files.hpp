@@ -1,4 +1,4 @@
-// summary.json of a trial result and the report drawn from it (report_html.cpp).
+// summary.json of a trial result, and its report (report_html.cpp).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -11,7 +11,7 @@ namespace gutskin::detail {
 
 nlohmann::ordered_json trial_summary_json(const TrialResult& result);
 
-/// report.html for a summary.json.
-std::string trial_report_html(const nlohmann::ordered_json& summary);
+/// report.html of a result; its numbers are rounded as summary.json records them.
+std::string trial_report_html(const TrialResult& result);
 
 }  // namespace gutskin::detail
