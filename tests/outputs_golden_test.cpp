@@ -27,7 +27,8 @@ const fs::path source_dir = GUTSKIN_SOURCE_DIR;
 const fs::path digests_file = source_dir / "tests/golden/outputs.txt";
 constexpr const char* trial_patients = "12";  // small: every arm and endpoint, in seconds
 
-/// Wall times, rates and thread counts vary from run to run; the output folder from test to test.
+/// Wall times, rates and thread counts vary from run to run; the output folder from test to test
+/// and the source folder (scenario paths in summary.json) from checkout to checkout.
 std::string scrub(std::string text, const fs::path& dir) {
   static const std::regex volatile_json(
       R"re(("(wall_seconds|patients_per_second|patient_years_per_second|threads)":\s*)[-+0-9.eE]+)re");
@@ -36,8 +37,8 @@ std::string scrub(std::string text, const fs::path& dir) {
   text = std::regex_replace(text, volatile_json, "$1#");
   text = std::regex_replace(text, seconds, "#$2");
   text = std::regex_replace(text, thread_count, "(# threads,");
-  for (std::size_t at; (at = text.find(dir.string())) != std::string::npos;)
-    text.replace(at, dir.string().size(), "DIR");
+  for (const auto& [from, to] : {std::pair{dir.string(), "DIR"}, std::pair{source_dir.string(), "SRC"}})
+    for (std::size_t at; (at = text.find(from)) != std::string::npos;) text.replace(at, from.size(), to);
   return text;
 }
 
