@@ -1,7 +1,8 @@
 // A model compiled for fast evaluation: right-hand side, initial state, analytic derivatives
-// (∂f/∂x, ∂f/∂p, ∂x0/∂p, ∂observable/∂x and /∂p), observables, event roots. Expressions become
-// a register tape (straight-line code over one array of doubles, common subexpressions shared)
-// that is built in milliseconds and run without allocation. One CompiledModel is immutable and shared by all threads; each simulation owns a
+// (∂f/∂x, ∂f/∂p, ∂x0/∂p, ∂observable/∂x and /∂p), observables, event roots, triggers, values,
+// delays and priorities. Expressions become a register tape (straight-line code over one array
+// of doubles, common subexpressions shared) that is built in milliseconds and run without
+// allocation. One CompiledModel is immutable and shared by all threads; each simulation owns a
 // Workspace.
 #pragma once
 
@@ -104,7 +105,10 @@ class CompiledModel {
   /// from a value rounded to either side of zero.
   void trigger_values(double t, const double* x, const double* u, const int* crossing, bool* out,
                       Workspace& ws) const;
-  /// Values the event would assign, evaluated now (for use_values_from_trigger_time).
+  /// Values the event would assign, evaluated now (for use_values_from_trigger_time), its delay
+  /// and its priority (0 when it has none). Compiled to tapes, bit-identical to the reference
+  /// evaluator `evaluate` (an expression the tape cannot take, such as an undefined name, keeps
+  /// that evaluator for the model's events, which reports it here if it is reached).
   void event_values(int event, double t, const double* x, const double* u, double* out,
                     Workspace& ws) const;
   double event_delay(int event, double t, const double* x, const double* u, Workspace& ws) const;
@@ -118,13 +122,17 @@ class CompiledModel {
   void set_delayed_values(Workspace& ws, const double* values) const;
 
   /// Size of the compiled tapes (instructions) of the right-hand side, ∂f/∂x, variables,
-  /// observables, events and delays, for `describe` and benchmarks (not the other derivatives,
-  /// so the figure stays comparable with earlier releases).
+  /// observables, event roots and triggers and delays, for `describe` and benchmarks (not the
+  /// other derivatives nor event values, delays and priorities, so the figure stays comparable
+  /// with earlier releases).
   std::size_t tape_size() const;
 
  private:
   void run_at(const detail::Program& program, double t, const double* x, const double* u, double* out,
               Workspace& ws) const;
+  /// Output k of `program` at (t, x, u).
+  double run_one(const detail::Program& program, int k, double t, const double* x, const double* u,
+                 Workspace& ws) const;
 
   Model model_;
   std::unique_ptr<detail::Tape> tape_;
@@ -136,6 +144,10 @@ class CompiledModel {
   bool initial_compiled_ = false;
   std::vector<Diagnostic> initial_error_;  // why, for initial_state_jacobian
   int n_roots_ = 0;
+  // Event values, delays and priorities on tapes (else the reference evaluator, see the
+  // constructor); event e's values are outputs event_value_begin_[e] … [e + 1] − 1.
+  bool events_compiled_ = false;
+  std::vector<int> event_value_begin_;
   std::vector<std::pair<Expr, Expr>> delays_;  // (x_k, tau_k)
 };
 

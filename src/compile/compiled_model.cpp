@@ -1,7 +1,7 @@
 // Compiles a model's expressions into register tapes: the right-hand side, initial values,
 // sparse analytic derivatives (symbolic differentiation, chain rule through variables:
-// ∂f/∂x, ∂f/∂p, ∂x0/∂p, ∂observable/∂x and /∂p), observables, variables and event
-// roots/triggers.
+// ∂f/∂x, ∂f/∂p, ∂x0/∂p, ∂observable/∂x and /∂p), observables, variables, event
+// roots/triggers and the values, delays and priorities of events.
 #include "gutskin/compiled_model.hpp"
 
 #include <algorithm>
@@ -64,8 +64,13 @@ struct Wrt {
 struct Scope {
   std::vector<std::pair<std::string, Expr>> defs;
   std::unordered_map<std::string, int> index;
-  // pow(x, 2) as x·x (faster); initial values keep std::pow, bit-identical to `evaluate`.
+  // pow(x, 2) as x·x (faster), in the expressions emitted and in the definitions they use.
+  // std::pow(x, 2) may differ from x·x in the last bit, so programs that must match the
+  // reference evaluator `evaluate` keep std::pow where it would: initial values everywhere;
+  // event values, delays and priorities in their own expressions only (that evaluator read the
+  // variables from the variables program, which squares).
   bool square_for_pow2 = true;
+  bool square_for_pow2_in_definitions = true;
 
   void define(const std::string& name, Expr e) {
     index.emplace(name, static_cast<int>(defs.size()));
@@ -178,12 +183,14 @@ class Builder {
  public:
   Builder(Tape& tape, std::vector<double>& pool, std::unordered_map<std::uint64_t, std::int32_t>& pool_index,
           const Names& names, Differentiator& diff)
-      : tape_(tape), pool_(pool), pool_index_(pool_index), names_(names), diff_(diff), scope_(diff.scope()) {}
+      : tape_(tape), pool_(pool), pool_index_(pool_index), names_(names), diff_(diff), scope_(diff.scope()),
+        square_(scope_.square_for_pow2) {}
 
   std::int32_t emit(const Expr& e) {
-    if (auto it = node_memo_.find(e.get()); it != node_memo_.end()) return it->second;
+    auto& memo = node_memo_[square_];  // one node may be emitted both ways (see Scope)
+    if (auto it = memo.find(e.get()); it != memo.end()) return it->second;
     const std::int32_t slot = emit_uncached(e);
-    node_memo_.emplace(e.get(), slot);
+    node_memo_[square_].emplace(e.get(), slot);
     keep_alive_.push_back(e);
     return slot;
   }
@@ -223,7 +230,10 @@ class Builder {
     std::int32_t slot;
     if (const int d = scope_.find(name); d >= 0) {  // defined: its expression in its place
       if (!defining_.insert(d).second) throw InputError({}, "cycle in initial values through '" + name + "'");
+      const bool outer = square_;
+      square_ = scope_.square_for_pow2_in_definitions;
       slot = emit(scope_.defs[d].second);
+      square_ = outer;
       defining_.erase(d);
     } else if (!name.empty() && name[0] == '\x02') {  // root value k (in triggers)
       slot = tape_.root_base + std::stoi(name.substr(1));
@@ -259,7 +269,7 @@ class Builder {
       case Op::mul: return binary(TOp::mul);
       case Op::div: return binary(TOp::div);
       case Op::pow:
-        if (scope_.square_for_pow2 && a[1]->op == Op::constant && a[1]->value == 2.0) return unary(TOp::square);
+        if (square_ && a[1]->op == Op::constant && a[1]->value == 2.0) return unary(TOp::square);
         return binary(TOp::pow);
       case Op::neg: return unary(TOp::neg);
       case Op::lt: return binary(TOp::lt);
@@ -315,7 +325,8 @@ class Builder {
   std::set<int> defining_;  // definitions being emitted (a cycle check)
   std::vector<Instr> code_;
   int n_temps_ = 0;
-  std::unordered_map<const ExprNode*, std::int32_t> node_memo_;
+  bool square_;  // pow(x, 2) as x·x here (definitions may differ from the expressions emitted)
+  std::unordered_map<const ExprNode*, std::int32_t> node_memo_[2];  // by square_
   std::map<std::tuple<int, std::int32_t, std::int32_t, std::int32_t>, std::int32_t> instr_memo_;
   std::unordered_map<std::string, std::int32_t> symbol_memo_;
   std::vector<Expr> keep_alive_;  // node_memo_ keys must not be freed and reused
@@ -471,6 +482,41 @@ CompiledModel::CompiledModel(Model model) : model_(std::move(model)), tape_(std:
     return b.finish(out);
   });
 
+  // Events: what they assign (every event's assignments, in order), their delays and their
+  // priorities (an event without one gives 0). Variables are definitions, as in the right-hand
+  // side; the events' own expressions keep std::pow (see Scope). An expression the tape cannot
+  // take (an undefined name) keeps the reference evaluator for the model's events, which reports
+  // the problem only if it is reached, as before.
+  try {
+    Scope events = scope;
+    events.square_for_pow2 = false;
+    Differentiator events_diff(model_, names, events);
+    event_value_begin_.assign(1, 0);
+    Program values = build_in(events_diff, [&](Builder& b) {
+      std::vector<std::int32_t> out;
+      for (const auto& ev : model_.events) {
+        for (const auto& a : ev.assignments) out.push_back(b.emit(a.value));
+        event_value_begin_.push_back(static_cast<int>(out.size()));
+      }
+      return b.finish(out);
+    });
+    auto per_event = [&](Expr Event::*field) {
+      return build_in(events_diff, [&](Builder& b) {
+        std::vector<std::int32_t> out;
+        for (const auto& ev : model_.events) out.push_back(b.emit(ev.*field ? ev.*field : constant(0.0)));
+        return b.finish(out);
+      });
+    };
+    Program delays = per_event(&Event::delay);
+    Program priorities = per_event(&Event::priority);
+    t.event_values = std::move(values);
+    t.event_delays = std::move(delays);
+    t.event_priorities = std::move(priorities);
+    events_compiled_ = true;
+  } catch (const InputError&) {
+    event_value_begin_.clear();
+  }
+
   t.rhs_parameter_jacobian = derivative(diff, rates, Wrt::Kind::parameter, np, rhs_p_);
   std::vector<Expr> observables;
   for (const auto& o : model_.observables) observables.push_back(o.expr);
@@ -481,7 +527,7 @@ CompiledModel::CompiledModel(Model model) : model_(std::move(model)), tape_(std:
   // by their expressions; what remains free is time, the inputs and the other parameters.
   try {
     Scope init;
-    init.square_for_pow2 = false;
+    init.square_for_pow2 = init.square_for_pow2_in_definitions = false;
     for (const auto& v : model_.variables) init.define(v.name, v.expr);
     std::vector<Expr> x0;
     for (const auto& st : model_.states) {
@@ -531,7 +577,8 @@ CompiledModel::CompiledModel(Model model) : model_(std::move(model)), tape_(std:
     p.schedule();
   };
   for (Program* p : {&t.rhs, &t.jacobian, &t.variables, &t.observables, &t.roots, &t.triggers,
-                     &t.delay_args, &t.delay_times, &t.initial, &t.rhs_parameter_jacobian,
+                     &t.delay_args, &t.delay_times, &t.event_values, &t.event_delays,
+                     &t.event_priorities, &t.initial, &t.rhs_parameter_jacobian,
                      &t.observable_state_jacobian, &t.observable_parameter_jacobian, &t.initial_jacobian})
     relocate_program(*p);
   t.constants = std::move(pool);
@@ -584,6 +631,14 @@ void CompiledModel::run_at(const detail::Program& program, double time, const do
   load_point(*tape_, n_states(), n_inputs(), time, x, u, s);
   program.run(s);
   gather(program, s, out);
+}
+
+double CompiledModel::run_one(const detail::Program& program, int k, double time, const double* x, const double* u,
+                              Workspace& ws) const {
+  double* s = ws.slots.data();
+  load_point(*tape_, n_states(), n_inputs(), time, x, u, s);
+  program.run(s);
+  return s[program.outputs[k]];
 }
 
 void CompiledModel::rhs(double time, const double* x, const double* u, double* dxdt, Workspace& ws) const {
@@ -648,6 +703,16 @@ std::function<double(const std::string&)> at_point(const Model& m, const Tape& t
 
 void CompiledModel::event_values(int event, double time, const double* x, const double* u, double* out,
                                  Workspace& ws) const {
+  if (events_compiled_) {
+    // One program for every event's assignments: this event's are outputs begin … end − 1.
+    const Program& p = tape_->event_values;
+    double* s = ws.slots.data();
+    load_point(*tape_, n_states(), n_inputs(), time, x, u, s);
+    p.run(s);
+    for (int k = event_value_begin_[event]; k < event_value_begin_[event + 1]; ++k)
+      *out++ = s[p.outputs[k]];
+    return;
+  }
   const auto lookup = at_point(model_, *tape_, time, x, u, ws);
   const auto& assignments = model_.events[event].assignments;
   for (std::size_t k = 0; k < assignments.size(); ++k) out[k] = evaluate(assignments[k].value, lookup);
@@ -655,12 +720,14 @@ void CompiledModel::event_values(int event, double time, const double* x, const 
 
 double CompiledModel::event_delay(int event, double time, const double* x, const double* u, Workspace& ws) const {
   const Expr& d = model_.events[event].delay;
+  if (events_compiled_) return d ? run_one(tape_->event_delays, event, time, x, u, ws) : 0.0;
   return d ? evaluate(d, at_point(model_, *tape_, time, x, u, ws)) : 0.0;
 }
 
 double CompiledModel::event_priority(int event, double time, const double* x, const double* u,
                                      Workspace& ws) const {
   const Expr& p = model_.events[event].priority;
+  if (events_compiled_) return p ? run_one(tape_->event_priorities, event, time, x, u, ws) : 0.0;
   return p ? evaluate(p, at_point(model_, *tape_, time, x, u, ws)) : 0.0;
 }
 

@@ -110,7 +110,8 @@ void Program::run(double* s) const {
 std::size_t Tape::size() const {
   return rhs.code.size() + jacobian.code.size() + variables.code.size() + observables.code.size() +
          roots.code.size() + triggers.code.size() + delay_args.code.size() + delay_times.code.size();
-  // Not counted: initial values and the derivatives beyond ∂f/∂x (see CompiledModel::tape_size).
+  // Not counted: initial values, event values, delays and priorities and the derivatives beyond
+  // ∂f/∂x (see CompiledModel::tape_size).
 }
 
 }  // namespace gutskin::detail

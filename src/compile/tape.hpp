@@ -45,6 +45,9 @@ struct Tape {
   Program rhs, jacobian, variables, observables, roots;
   Program triggers;  // one output per event, reading the root values
   Program delay_args, delay_times;  // x_k and tau_k of every delay(x_k, tau_k)
+  // Events: the values of every event's assignments (events in order, then their assignments),
+  // one delay and one priority per event (0 for an event without one).
+  Program event_values, event_delays, event_priorities;
   // Initial values: outputs are the parameters with an initial assignment (model order), then
   // the states. They read time, inputs and the other parameters only.
   Program initial;
