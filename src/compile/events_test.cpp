@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "gutskin/compiled_model.hpp"
+#include "gutskin/formats.hpp"
 #include "gutskin/scenario.hpp"
 #include "gutskin/simulate.hpp"
 
