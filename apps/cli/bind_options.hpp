@@ -54,4 +54,12 @@ void bind_options(CLI::App* cmd, T& options, const std::vector<std::string>& onl
   }
 }
 
+/// --set NAME=VALUE, repeatable: parameter overrides (study.hpp, apply_settings) of `whom`.
+inline void add_set_option(CLI::App* cmd, std::vector<std::string>& settings, const std::string& whom) {
+  cmd->add_option("--set", settings, "Set a parameter of " + whom + ", in its unit: NAME=VALUE (repeatable)")
+      ->expected(1)
+      ->take_all()
+      ->type_name("NAME=VALUE");
+}
+
 }  // namespace gutskin::cli

@@ -74,11 +74,7 @@ void register_run(CLI::App& app, int& exit_code) {
   cmd->add_option("--out", args->out_dir, "Output folder (default: out/<scenario name>)");
   cmd->add_option("--report", args->report,
                   "Write the HTML report here instead of DIR/report.html");
-  cmd->add_option("--set", args->options.set,
-                  "Set a parameter of the patient, in its unit: NAME=VALUE (repeatable)")
-      ->expected(1)
-      ->take_all()
-      ->type_name("NAME=VALUE");
+  add_set_option(cmd, args->options.set, "the patient");
   bind_options(cmd, args->options.solver);
   cmd->callback([args, &exit_code] { run(*args, exit_code); });
 }

@@ -101,11 +101,7 @@ void register_simulate(CLI::App& app, int& exit_code) {
       ->delimiter(',');
   cmd->add_option("--out", args->out, "Write the CSV to this file instead of stdout");
   bind_options(cmd, args->request, {"phenotype"});
-  cmd->add_option("--set", args->request.set,
-                  "Set a parameter, in its unit: NAME=VALUE (repeatable)")
-      ->expected(1)
-      ->take_all()
-      ->type_name("NAME=VALUE");
+  add_set_option(cmd, args->request.set, "the model");
   bind_options(cmd, args->request.solver);
   cmd->callback([args, &exit_code] { run_simulate(*args, exit_code); });
 }

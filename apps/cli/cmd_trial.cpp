@@ -125,10 +125,7 @@ void register_trial(CLI::App& app, int& exit_code) {
   cmd->add_option("TRIAL", args->trial, "Trial file or built-in trial name")->required();
   cmd->add_option("--out", args->out_dir, "Output folder (default: out/<trial name>)");
   bind_options(cmd, args->options);
-  cmd->add_option("--set", args->set, "Set a parameter of every patient, in its unit: NAME=VALUE (repeatable)")
-      ->expected(1)
-      ->take_all()
-      ->type_name("NAME=VALUE");
+  add_set_option(cmd, args->set, "every patient");
   cmd->add_flag("--quiet", args->quiet, "No progress output");
   bind_options(cmd, args->options.solver);
   cmd->callback([args, &exit_code] { run(*args, exit_code); });
