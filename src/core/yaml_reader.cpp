@@ -1,6 +1,7 @@
 #include "core/yaml_reader.hpp"
 
 #include <algorithm>
+#include <fstream>
 #include <sstream>
 
 #include "gutskin/catalog.hpp"
@@ -19,12 +20,19 @@ std::string format_days(double days) {
 }
 
 YAML::Node YamlReader::load() const {
+  std::ifstream in(file_, std::ios::binary);
+  if (!in) throw InputError(SourceLoc{.file = file_, .line = 0, .column = 0}, "cannot read the file");
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse(text.str(), file_);
+}
+
+YAML::Node YamlReader::parse(const std::string& text, const std::string& file) {
   try {
-    return YAML::LoadFile(file_);
-  } catch (const YAML::BadFile&) {
-    throw InputError(SourceLoc{.file = file_, .line = 0, .column = 0}, "cannot read the file");
+    return YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    throw InputError(SourceLoc{.file = file_, .line = e.mark.line + 1, .column = e.mark.column + 1}, e.msg);
+    throw InputError(SourceLoc{.file = file, .line = e.mark.line + 1, .column = e.mark.column + 1},
+                     "malformed YAML: " + e.msg);
   }
 }
 

@@ -29,6 +29,9 @@ class YamlReader {
 
   /// Parses the file; an unreadable file or malformed YAML throws InputError with its position.
   YAML::Node load() const;
+  /// Parses YAML text read from `file`: the one place every file kind (models, scenarios,
+  /// trials) turns text into nodes, so malformed YAML reads the same everywhere.
+  static YAML::Node parse(const std::string& text, const std::string& file);
 
   DiagnosticSink sink;
   const std::string& file() const { return file_; }

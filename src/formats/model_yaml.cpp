@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/yaml_reader.hpp"
 #include "formats/loaders.hpp"
 #include "gutskin/model.hpp"
 
@@ -127,10 +128,9 @@ class YamlLoader {
 
     YAML::Node root;
     try {
-      root = YAML::Load(text);
-    } catch (const YAML::Exception& e) {
-      sink.error(SourceLoc{display, e.mark.line + 1, e.mark.column + 1},
-                 "malformed YAML: " + e.msg);
+      root = detail::YamlReader::parse(text, display);
+    } catch (const InputError& e) {
+      sink.absorb(e);
       malformed = true;
       return;
     }
