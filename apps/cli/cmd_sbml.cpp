@@ -5,6 +5,7 @@
 #include <fstream>
 #include <memory>
 
+#include "cli/bind_options.hpp"
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
 #include "gutskin/catalog.hpp"
@@ -26,7 +27,7 @@ struct SuiteArgs {
   std::string cases;
   std::string out;
   bool quiet = false;
-  bool round_trip = false;
+  SbmlSuiteOptions options;
 };
 
 
@@ -58,13 +59,11 @@ void register_sbml(CLI::App& app, int& exit_code) {
   suite->add_option("--cases", su->cases, "Cases to run, e.g. 1-100,250 (default: all)");
   suite->add_option("--out", su->out, "Write the full report as JSON to this file");
   suite->add_flag("--quiet,-q", su->quiet, "Do not print a line per case that does not pass");
-  suite->add_flag("--round-trip", su->round_trip,
-                  "Export each model to SBML L3V2 and import it again before running it");
+  bind_options(suite, su->options);
   suite->callback([su, &exit_code] {
-    SbmlSuiteOptions opt;
+    SbmlSuiteOptions opt = su->options;
     opt.cases_dir = su->cases_dir;
     if (!su->cases.empty()) opt.cases = parse_case_list(su->cases);
-    opt.round_trip = su->round_trip;
     const bool quiet = su->quiet;
     opt.on_case = [quiet](const SbmlCaseResult& r) {
       if (!quiet && r.outcome != SbmlCaseOutcome::pass) {

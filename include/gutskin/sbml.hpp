@@ -11,6 +11,7 @@
 
 #include "gutskin/control.hpp"
 #include "gutskin/model.hpp"
+#include "gutskin/options.hpp"
 #include "gutskin/simulate.hpp"
 
 namespace gutskin {
@@ -64,6 +65,22 @@ struct SbmlSuiteOptions {
 
   /// Throws InputError naming the field, its value and the rule it broke.
   void validate() const;
+};
+
+template <>
+struct OptionsOf<SbmlSuiteOptions> {
+  static const OptionTable<SbmlSuiteOptions>& table() {
+    static const OptionTable<SbmlSuiteOptions> t{
+        option("rtol", &SbmlSuiteOptions::rtol, "Relative tolerance (much tighter than the suite's)",
+               Bounds{.min = 0, .max = 1, .min_open = true, .max_open = true}),
+        option("atol_factor", &SbmlSuiteOptions::atol_factor,
+               "Absolute tolerance as a fraction of the largest expected value", Bounds{.min = 0, .min_open = true}),
+        option("max_steps", &SbmlSuiteOptions::max_steps, "Most solver steps per case", Bounds{.min = 1}),
+        option("round_trip", &SbmlSuiteOptions::round_trip,
+               "Export each model to SBML L3V2 and import it again before running it"),
+    };
+    return t;
+  }
 };
 
 enum class SbmlCaseOutcome { pass, fail, unsupported };

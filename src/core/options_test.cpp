@@ -6,6 +6,7 @@
 
 #include "gutskin/ensemble.hpp"
 #include "gutskin/errors.hpp"
+#include "gutskin/sbml.hpp"
 #include "gutskin/simulate.hpp"
 #include "gutskin/study.hpp"
 #include "gutskin/trial.hpp"
@@ -45,6 +46,10 @@ TEST(Options, EveryOptionsStructRoundTripsThroughJson) {
   request.steps = 30;
   request.phenotype = "healthy_adult";
   expect_round_trip(request);
+  SbmlSuiteOptions suite;
+  suite.rtol = 1e-8;
+  suite.round_trip = true;
+  expect_round_trip(suite);
 }
 
 TEST(Options, JsonGivesTheFieldsInTableOrder) {

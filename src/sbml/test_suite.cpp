@@ -199,9 +199,7 @@ void SbmlSuiteOptions::validate() const {
   if (cases_dir.empty()) bad("cases_dir", "\"\"", "must be given");
   std::error_code ec;
   if (!fs::is_directory(cases_dir, ec)) bad("cases_dir", cases_dir.string(), "must be a folder");
-  if (!(rtol > 0.0 && rtol < 1.0)) bad("rtol", fmt_num(rtol), "must be in (0, 1)");
-  if (!(atol_factor > 0.0)) bad("atol_factor", fmt_num(atol_factor), "must be > 0");
-  if (max_steps <= 0) bad("max_steps", std::to_string(max_steps), "must be ≥ 1");
+  validate_options(*this);
   for (int c : cases) {
     if (c <= 0) bad("cases", std::to_string(c), "must be ≥ 1 (case numbers)");
   }
