@@ -6,6 +6,7 @@
 
 #include <sstream>
 
+#include "support/errors.hpp"
 #include "support/process.hpp"
 
 namespace fs = std::filesystem;
@@ -15,14 +16,7 @@ namespace {
 
 const fs::path source_dir = GUTSKIN_SOURCE_DIR;
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
+using testing::error_of;
 
 TEST(Study, OpensAndChecksModelsScenariosAndTrials) {
   const Catalog catalog{source_dir};

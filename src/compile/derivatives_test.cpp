@@ -3,6 +3,8 @@
 // a YAML model; and the compiled initial values against the reference evaluator, bit for bit.
 #include <gtest/gtest.h>
 
+#include "support/sbml_cases.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -350,32 +352,23 @@ TEST(Derivatives, CompiledInitialValuesAreBitIdenticalToTheEvaluator) {
   expect_initial_bit_identical(gut, patient_parameters(gut.model(), Patient{.phenotype = "healthy_adult"}), "gut_skin");
   expect_initial_bit_identical(gut, default_parameters(gut.model()), "gut_skin");
 
-  const fs::path cases = fs::path(GUTSKIN_SHARED_DIR) / "data" / "sbml-test-suite" / "cases";
-  if (!fs::is_directory(cases)) GTEST_SKIP() << "SBML Test Suite not found at " << cases;
+  const fs::path cases = testing::sbml_suite_cases();
+  if (cases.empty()) GTEST_SKIP() << "SBML Test Suite not found under " << GUTSKIN_SHARED_DIR;
   // Every case with initial assignments that loads and has no delays.
   int checked = 0;
-  for (const auto& dir : fs::directory_iterator(cases)) {
-    const std::string id = dir.path().filename().string();
-    const fs::path file = dir.path() / (id + "-sbml-l3v2.xml");
-    if (!fs::exists(file)) continue;
-    std::unique_ptr<CompiledModel> cm;
-    try {
-      cm = std::make_unique<CompiledModel>(load_model(file));
-    } catch (const std::exception&) {
-      continue;  // not supported: the suite test covers these
-    }
-    const Model& m = cm->model();
+  testing::for_each_sbml_case(cases, [&](const std::string& id, const CompiledModel& cm) {
+    const Model& m = cm.model();
     bool assigned = std::any_of(m.parameters.begin(), m.parameters.end(),
                                 [](const Parameter& p) { return p.initial != nullptr; });
     for (const auto& s : m.states) assigned = assigned || !is_constant(s.initial);
-    if (!assigned || cm->n_delays() > 0) continue;
+    if (!assigned || cm.n_delays() > 0) return;
     try {
-      expect_initial_bit_identical(*cm, default_parameters(m), id);
+      expect_initial_bit_identical(cm, default_parameters(m), id);
     } catch (const std::exception& e) {
       ADD_FAILURE() << id << ": " << e.what();
     }
     ++checked;
-  }
+  });
   EXPECT_GT(checked, 50);
 }
 

@@ -3,6 +3,8 @@
 // every SBML Test Suite case with events.
 #include <gtest/gtest.h>
 
+#include "support/sbml_cases.hpp"
+
 #include <cstring>
 #include <filesystem>
 #include <functional>
@@ -216,24 +218,15 @@ TEST(CompiledEvents, BuiltInModelWithEventsMatchesTheEvaluatorBitForBit) {
 }
 
 TEST(CompiledEvents, SbmlTestSuiteCasesMatchTheEvaluatorBitForBit) {
-  const fs::path cases = fs::path(GUTSKIN_SHARED_DIR) / "data" / "sbml-test-suite" / "cases";
-  if (!fs::is_directory(cases)) GTEST_SKIP() << "SBML Test Suite not found at " << cases;
+  const fs::path cases = testing::sbml_suite_cases();
+  if (cases.empty()) GTEST_SKIP() << "SBML Test Suite not found under " << GUTSKIN_SHARED_DIR;
   // Every case with events that loads.
   int checked = 0, with_delay = 0, with_priority = 0;
-  for (const auto& dir : fs::directory_iterator(cases)) {
-    const std::string id = dir.path().filename().string();
-    const fs::path file = dir.path() / (id + "-sbml-l3v2.xml");
-    if (!fs::exists(file)) continue;
-    std::unique_ptr<CompiledModel> cm;
+  testing::for_each_sbml_case(cases, [&](const std::string& id, const CompiledModel& cm) {
+    const Model& m = cm.model();
+    if (m.events.empty()) return;
     try {
-      cm = std::make_unique<CompiledModel>(load_model(file));
-    } catch (const std::exception&) {
-      continue;  // not supported: the suite test covers these
-    }
-    const Model& m = cm->model();
-    if (m.events.empty()) continue;
-    try {
-      for (const Point& pt : points(*cm, default_parameters(m))) expect_events_bit_identical(*cm, pt, id);
+      for (const Point& pt : points(cm, default_parameters(m))) expect_events_bit_identical(cm, pt, id);
     } catch (const std::exception& e) {
       ADD_FAILURE() << id << ": " << e.what();
     }
@@ -242,7 +235,7 @@ TEST(CompiledEvents, SbmlTestSuiteCasesMatchTheEvaluatorBitForBit) {
       with_delay += ev.delay != nullptr;
       with_priority += ev.priority != nullptr;
     }
-  }
+  });
   std::printf("event cases checked: %d (events with a delay: %d, with a priority: %d)\n", checked, with_delay,
               with_priority);
   EXPECT_GT(checked, 100);

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/errors.hpp"
+
 #include "gutskin/ensemble.hpp"
 #include "gutskin/errors.hpp"
 #include "gutskin/sbml.hpp"
@@ -14,14 +16,7 @@
 namespace gutskin {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
+using testing::error_of;
 
 template <class T>
 void expect_round_trip(const T& changed) {

@@ -2,17 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "support/errors.hpp"
+
 namespace gutskin {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using testing::error_of;
 
 TEST(Units, TimeUnitsInDays) {
   const Unit& day = day_unit();
