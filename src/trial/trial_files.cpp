@@ -197,8 +197,7 @@ void write_trial_files(TrialResult& result, const fs::path& out_dir) {
   std::ostringstream csv;
   write_patients_csv(result, csv);
   detail::write_text(summary.patients_csv, csv.str());
-  const json s = detail::trial_summary_json(result);
-  detail::write_text(summary.summary_json, s.dump(2) + "\n");
+  detail::write_text(summary.summary_json, trial_summary_to_json(result));
   detail::write_text(summary.report_html, detail::trial_report_html(result));
   if (summary.status == TrialStatus::completed) fs::remove_all(trial_checkpoint_dir(out_dir), ec);
 }
