@@ -10,6 +10,7 @@ packages=(
   libsundials-dev libsuitesparse-dev                           # CVODES, KLU
   libsbml5-dev                                                 # SBML
   libtbb-dev libopenmpi-dev openmpi-bin                        # trials: threads, MPI
+  libboost-dev                                                 # distributions, Sobol sequences
   libgtest-dev libbenchmark-dev                                # tests, benchmarks
   python3-numpy python3-scipy                                  # benchmark peers (SciPy)
 )
