@@ -53,6 +53,12 @@ struct SimulateOptions {
   std::vector<double> output_times;     // increasing, within [t_start, t_end]; required
   SolverOptions solver;
   bool record_variables = true;         // also store variables (assignment rules) in the trajectory
+  /// Forward sensitivities (CVODES, staggered corrector, analytic ∂f/∂x and ∂f/∂p) of the
+  /// observables and states with respect to these parameters (model indices); empty: none.
+  /// Refused (InputError) for models with events or delay(), whose sensitivities would need jump
+  /// and history terms, and for parameters computed by, or used in, parameter initial
+  /// assignments (∂f/∂p does not follow that dependence).
+  std::vector<int> sensitivity_parameters;
 
   /// Throws InputError naming the field, its value and the rule it broke.
   void validate() const;
@@ -88,9 +94,22 @@ struct Trajectory {
   int column(const std::string& name) const;  // -1 if absent
 };
 
+/// d(column)/d(parameter) at the output times, for the trajectory's observables and states
+/// (its first columns), one row per trajectory row.
+struct Sensitivities {
+  std::vector<int> parameters;  // model indices, as requested
+  std::size_t columns = 0;      // observables + states
+  std::vector<double> values;   // rows × columns × parameters, row-major
+
+  double at(std::size_t row, std::size_t col, std::size_t k) const {
+    return values[(row * columns + col) * parameters.size() + k];
+  }
+};
+
 struct SimulationResult {
   Trajectory trajectory;      // rows up to where the run ended (never lost on failure)
   SimulationSummary summary;
+  Sensitivities sensitivities;  // empty unless SimulateOptions::sensitivity_parameters
 };
 
 /// Owns the CVODES memory for one model; reuse it for many patients (one per thread).

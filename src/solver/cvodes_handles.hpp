@@ -12,6 +12,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "gutskin/errors.hpp"
 
@@ -28,6 +29,28 @@ using VectorPtr = std::unique_ptr<std::remove_pointer_t<N_Vector>, VectorDeleter
 using MatrixPtr = std::unique_ptr<std::remove_pointer_t<SUNMatrix>, MatrixDeleter>;
 using SolverPtr = std::unique_ptr<std::remove_pointer_t<SUNLinearSolver>, SolverDeleter>;
 using CvodePtr = std::unique_ptr<void, CvodeDeleter>;
+
+/// An owned array of N_Vectors (forward sensitivities: one vector per parameter).
+class VectorArray {
+ public:
+  VectorArray() = default;
+  VectorArray(int count, N_Vector like) : v_(N_VCloneVectorArray(count, like)), count_(v_ ? count : 0) {}
+  VectorArray(VectorArray&& o) noexcept : v_(std::exchange(o.v_, nullptr)), count_(std::exchange(o.count_, 0)) {}
+  VectorArray& operator=(VectorArray&& o) noexcept {
+    std::swap(v_, o.v_), std::swap(count_, o.count_);
+    return *this;
+  }
+  ~VectorArray() {
+    if (v_) N_VDestroyVectorArray(v_, count_);
+  }
+  N_Vector* get() const { return v_; }
+  int size() const { return count_; }
+  double* data(int k) const { return N_VGetArrayPointer(v_[k]); }
+
+ private:
+  N_Vector* v_ = nullptr;
+  int count_ = 0;
+};
 
 /// A negative SUNDIALS flag from a set-up call is a programming error here: report it loudly.
 inline void check_flag(int flag, const char* function) {

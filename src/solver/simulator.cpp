@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <set>
 #include <utility>
 
 #include "solver/cvodes_handles.hpp"
@@ -134,6 +135,14 @@ struct Simulator::Impl {
   SolverPtr solver;
   LinearSolver solver_kind = LinearSolver::automatic;
   bool initialised = false;
+
+  // Forward sensitivities: one vector per parameter of `sens_parameters`, registered with CVODES
+  // (CVodeSensInit) the first time and re-initialised, or switched off, on later runs.
+  VectorArray sens;
+  std::vector<int> sens_parameters;
+  bool sens_registered = false;
+  int last_ns = 0;  // parameters CVODES' sensitivity memory was made for
+  std::vector<double> jac_values, dfdp_values, pbar;
 
   // Per run.
   Workspace ws;
@@ -274,6 +283,71 @@ struct Simulator::Impl {
     }
   }
 
+  /// Sensitivity right-hand sides for all parameters at once: ṡ_k = (∂f/∂x)·s_k + ∂f/∂p_k, from
+  /// the sparse Jacobian and ∂f/∂p tapes.
+  static int sens_rhs_cb(int ns, realtype t, N_Vector yv, N_Vector, N_Vector* yS, N_Vector* ySdot, void* data,
+                         N_Vector, N_Vector) noexcept {
+    auto* self = static_cast<Impl*>(data);
+    try {
+      const CompiledModel& m = self->model;
+      const double* x = N_VGetArrayPointer(yv);
+      const double* u = self->prepare(t, x);
+      m.jacobian(t, x, u, self->jac_values.data(), self->ws);
+      m.rhs_parameter_jacobian(t, x, u, self->dfdp_values.data(), self->ws);
+      const auto& cp = m.jacobian_col_ptr();
+      const auto& ri = m.jacobian_row_index();
+      const SparsePattern& pp = m.rhs_parameter_pattern();
+      for (int k = 0; k < ns; ++k) {
+        const double* sk = N_VGetArrayPointer(yS[k]);
+        double* out = N_VGetArrayPointer(ySdot[k]);
+        std::fill(out, out + self->n, 0.0);
+        for (int j = 0; j < self->n; ++j) {
+          if (sk[j] == 0.0) continue;
+          for (int e = cp[j]; e < cp[j + 1]; ++e) out[ri[e]] += self->jac_values[e] * sk[j];
+        }
+        const int p = self->sens_parameters[k];
+        for (int e = pp.col_ptr[p]; e < pp.col_ptr[p + 1]; ++e) out[pp.row_index[e]] += self->dfdp_values[e];
+        for (int i = 0; i < self->n; ++i)
+          if (!std::isfinite(out[i])) return 1;  // recoverable: CVODES retries with a smaller step
+      }
+      return 0;
+    } catch (...) {
+      return -1;
+    }
+  }
+
+  /// Starts the sensitivities at s_k = ∂x0/∂p_k (set in `sens`) for this run, or switches them
+  /// off when the run asks for none.
+  void setup_sensitivities(const std::vector<double>& p) {
+    void* cv = mem.get();
+    if (sens_parameters.empty()) {
+      if (sens_registered) check_flag(CVodeSensToggleOff(cv), "CVodeSensToggleOff");
+      return;
+    }
+    const int ns = static_cast<int>(sens_parameters.size());
+    if (sens_registered && ns != last_ns) {
+      CVodeSensFree(cv);
+      sens_registered = false;
+    }
+    if (!sens_registered) {
+      check_flag(CVodeSensInit(cv, ns, CV_STAGGERED, sens_rhs_cb, sens.get()), "CVodeSensInit");
+      sens_registered = true;
+      last_ns = ns;
+    } else {
+      check_flag(CVodeSensReInit(cv, CV_STAGGERED, sens.get()), "CVodeSensReInit");
+    }
+    // Error control on the sensitivities too, scaled by |p| (CVODES' pbar) so the tolerances
+    // act on p·∂x/∂p, which has the units of x.
+    pbar.resize(ns);
+    for (int k = 0; k < ns; ++k) {
+      const double v = std::fabs(p[sens_parameters[k]]);
+      pbar[k] = v > 0 ? v : 1.0;
+    }
+    check_flag(CVodeSetSensParams(cv, nullptr, pbar.data(), nullptr), "CVodeSetSensParams");
+    check_flag(CVodeSensEEtolerances(cv), "CVodeSensEEtolerances");
+    check_flag(CVodeSetSensErrCon(cv, SUNTRUE), "CVodeSetSensErrCon");
+  }
+
   static int root_cb(realtype t, N_Vector yv, realtype* g, void* data) noexcept {
     auto* self = static_cast<Impl*>(data);
     try {
@@ -354,7 +428,7 @@ class Run {
  public:
   Run(Simulator::Impl& s, const std::vector<double>& p, const InputSchedule& schedule, const SimulateOptions& o,
       const RunControl& control)
-      : s_(s), m_(s.model), model_(s.model.model()), schedule_(schedule), opt_(o), control_(control) {
+      : s_(s), m_(s.model), model_(s.model.model()), schedule_(schedule), opt_(o), control_(control), p_(p) {
     if (static_cast<int>(p.size()) != m_.n_parameters())
       throw InputError({}, fmt::format("expected {} parameter values, got {}", m_.n_parameters(), p.size()));
     if (schedule.n_inputs() != m_.n_inputs())
@@ -368,6 +442,7 @@ class Run {
     for (const auto& ev : model_.events)
       for (const auto& a : ev.assignments)
         targets_.push_back({model_.state_index(a.target), model_.parameter_index(a.target)});
+    check_sensitivity_request();
   }
 
   SimulationResult run() {
@@ -384,6 +459,7 @@ class Run {
     s_.record_history(t, x_);
     for (const auto& ev : model_.events) prev_trigger_.push_back(ev.initial_value);
     s_.setup(opt_, t);
+    start_sensitivities(t, p_);
     limit_step_to_delays(t);
     s_.jacobian_calls = 0;
     bool ok = handle_events(t) && check_initial_state();
@@ -408,6 +484,7 @@ class Run {
         break;
       }
       t = tret;
+      if (sensitive()) check_flag(CVodeGetSens(s_.mem.get(), &tret, s_.sens.get()), "CVodeGetSens");
       if (flag == CV_ROOT_RETURN) {
         std::vector<int> crossing(m_.n_roots());
         check_flag(CVodeGetRootInfo(s_.mem.get(), crossing.data()), "CVodeGetRootInfo");
@@ -554,6 +631,82 @@ class Run {
       std::copy(x_, x_ + ns, tr.values.begin() + row + no);
       if (nv > 0) m_.variables(t, x_, u, tr.values.data() + row + no + ns, s_.ws);
       tr.times.push_back(to);
+      if (sensitive()) record_sensitivities(t, u);
+    }
+  }
+
+  bool sensitive() const { return !opt_.sensitivity_parameters.empty(); }
+
+  /// Forward sensitivities need ∂f/∂p to hold for the whole run: no event jumps, no delay
+  /// histories, no parameter computed from another at t0.
+  void check_sensitivity_request() {
+    if (!sensitive()) return;
+    const auto& wanted = opt_.sensitivity_parameters;
+    auto refuse = [](const std::string& why) {
+      throw InputError({}, "option 'sensitivity_parameters': " + why);
+    };
+    if (!model_.events.empty())
+      refuse(fmt::format("the model has {} event(s); forward sensitivities across event jumps are not supported",
+                         model_.events.size()));
+    if (m_.n_delays() > 0) refuse("the model uses delay(); forward sensitivities with delays are not supported");
+    std::set<std::string> in_assignments;
+    for (const auto& par : model_.parameters)
+      if (par.initial) collect_symbols(par.initial, in_assignments);
+    for (std::size_t k = 0; k < wanted.size(); ++k) {
+      const int i = wanted[k];
+      if (i < 0 || i >= m_.n_parameters())
+        refuse(fmt::format("index {} is not a parameter (the model has {})", i, m_.n_parameters()));
+      if (std::find(wanted.begin(), wanted.begin() + k, i) != wanted.begin() + k)
+        refuse(fmt::format("parameter '{}' is listed twice", model_.parameters[i].name));
+      const auto& par = model_.parameters[i];
+      if (par.initial) refuse(fmt::format("parameter '{}' is computed by an initial assignment", par.name));
+      if (in_assignments.contains(par.name))
+        refuse(fmt::format("parameter '{}' is used in a parameter's initial assignment, which ∂f/∂p does not follow",
+                           par.name));
+    }
+  }
+
+  /// s_k(t0) = ∂x0/∂p_k, then CVODES' sensitivity set-up for this run (or switched off).
+  void start_sensitivities(double t, const std::vector<double>& p) {
+    s_.sens_parameters = opt_.sensitivity_parameters;
+    const int ns = static_cast<int>(s_.sens_parameters.size());
+    auto& sens = result_.sensitivities;
+    sens.parameters = s_.sens_parameters;
+    sens.columns = sensitive() ? static_cast<std::size_t>(m_.n_observables() + m_.n_states()) : 0;
+    if (ns > 0) {
+      if (s_.sens.size() != ns) s_.sens = VectorArray(ns, s_.y.get());
+      std::vector<double> dx0dp(static_cast<std::size_t>(m_.n_states()) * m_.n_parameters());
+      m_.initial_state_jacobian(t, s_.inputs_at(t), dx0dp.data(), s_.ws);
+      for (int k = 0; k < ns; ++k)
+        std::copy_n(dx0dp.begin() + static_cast<std::size_t>(s_.sens_parameters[k]) * m_.n_states(), m_.n_states(),
+                    s_.sens.data(k));
+      s_.jac_values.resize(m_.jacobian_nonzeros());
+      s_.dfdp_values.resize(m_.rhs_parameter_pattern().nonzeros());
+      obs_x_.resize(m_.observable_state_pattern().nonzeros());
+      obs_p_.resize(m_.observable_parameter_pattern().nonzeros());
+      sens.values.reserve(opt_.output_times.size() * sens.columns * ns);
+    }
+    s_.setup_sensitivities(p);
+  }
+
+  /// One row of d(observable)/dp = ∂y/∂x·s + ∂y/∂p, then ds/dp = s, for every parameter.
+  void record_sensitivities(double t, const double* u) {
+    const int no = m_.n_observables(), ns = m_.n_states();
+    const std::size_t np = s_.sens_parameters.size();
+    auto& v = result_.sensitivities.values;
+    const std::size_t row = v.size();
+    v.resize(row + result_.sensitivities.columns * np, 0.0);
+    m_.observable_state_jacobian(t, x_, u, obs_x_.data(), s_.ws);
+    m_.observable_parameter_jacobian(t, x_, u, obs_p_.data(), s_.ws);
+    const SparsePattern& px = m_.observable_state_pattern();
+    const SparsePattern& pp = m_.observable_parameter_pattern();
+    for (std::size_t k = 0; k < np; ++k) {
+      const double* sk = s_.sens.data(static_cast<int>(k));
+      for (int j = 0; j < ns; ++j)
+        for (int e = px.col_ptr[j]; e < px.col_ptr[j + 1]; ++e) v[row + px.row_index[e] * np + k] += obs_x_[e] * sk[j];
+      const int p = s_.sens_parameters[k];
+      for (int e = pp.col_ptr[p]; e < pp.col_ptr[p + 1]; ++e) v[row + pp.row_index[e] * np + k] += obs_p_[e];
+      for (int i = 0; i < ns; ++i) v[row + (no + i) * np + k] = sk[i];
     }
   }
 
@@ -635,6 +788,7 @@ class Run {
     s_.record_history(t, x_);  // the values after the jump
     collect_stats();
     check_flag(CVodeReInit(s_.mem.get(), t, s_.y.get()), "CVodeReInit");
+    if (sensitive()) check_flag(CVodeSensReInit(s_.mem.get(), CV_STAGGERED, s_.sens.get()), "CVodeSensReInit");
   }
 
   // CVodeReInit resets CVODES' counters: add them up before each re-initialisation.
@@ -673,6 +827,8 @@ class Run {
   const InputSchedule& schedule_;
   const SimulateOptions& opt_;
   const RunControl& control_;
+  const std::vector<double>& p_;
+  std::vector<double> obs_x_, obs_p_;  // ∂(observable)/∂x and /∂p values, for sensitivities
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now(), last_progress_ = started_;
   double* x_ = nullptr;
   double t_end_ = 0.0, segment_end_ = 0.0;
