@@ -4,8 +4,10 @@
 #include <fmt/format.h>
 
 #include <cctype>
-#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/text_files.hpp"
 
 namespace fs = std::filesystem;
 
@@ -136,12 +138,12 @@ const Study& expect_kind(const Study& study, FileKind kind, const char* what) {
   return study;
 }
 
+/// A file written through a stream, replaced atomically (core/text_files.hpp).
 template <class Write>
 void write_file(const fs::path& path, Write&& write) {
-  std::ofstream file(path);
-  if (!file) throw IoError("cannot open", path, "for writing");
-  write(file);
-  if (!file.flush()) throw IoError("cannot write", path);
+  std::ostringstream text;
+  write(text);
+  detail::write_text(path, text.str());
 }
 
 }  // namespace
@@ -174,7 +176,9 @@ void write_scenario_files(const ScenarioRun& run, const fs::path& out_dir, const
              [&](std::ostream& f) { f << run_summary_to_json(run.scenario, *run.model, run.result) << '\n'; });
   const fs::path html = report.empty() ? out_dir / "report.html" : report;
   if (!html.parent_path().empty()) fs::create_directories(html.parent_path(), ec);
-  write_html_report(scenario_report(run.scenario, *run.model, run.result.trajectory, run.result.summary), html);
+  write_file(html, [&](std::ostream& f) {
+    write_html_report(scenario_report(run.scenario, *run.model, run.result.trajectory, run.result.summary), f);
+  });
 }
 
 SimulationResult simulate_model(const Study& study, const SimulateRequest& request, const RunControl& control) {

@@ -38,20 +38,6 @@ double BandHistogram::quantile(double q) const {
   return value(bins_.rbegin()->first);
 }
 
-std::string csv_number(double v) {
-  if (std::isnan(v)) return "";
-  return fmt::format("{:.10g}", v);
-}
-
-std::string csv_field(std::string s) {
-  for (char& c : s)
-    if (c == '\n' || c == '\r') c = ' ';
-  if (s.find_first_of(",\"") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
-
 std::string patients_csv_header(const TrialResult& result) {
   std::string header = "patient,arm,status";
   for (const auto& v : result.sampled) header += "," + csv_field(v);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/text_files.hpp"
 #include "gutskin/ensemble.hpp"
 #include "gutskin/trial.hpp"
 #include "trial/endpoints.hpp"
@@ -25,11 +26,6 @@ class BandHistogram {
   std::map<int, long long> bins_;
   long long n_ = 0;
 };
-
-/// A number as patients.csv writes it (10 significant digits; NaN as "").
-std::string csv_number(double v);
-/// A CSV field: quoted when it holds a comma or a quote; newlines become spaces.
-std::string csv_field(std::string s);
 
 /// `patient,arm,status,<sampled...>,<columns...>,message`.
 std::string patients_csv_header(const TrialResult& result);

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/text_files.hpp"
 #include "gutskin/formats.hpp"
 #include "trial/analysis.hpp"
 
@@ -108,19 +109,6 @@ json bands_json(const TrialStatisticsResult& s) {
   }
   bands["observables"] = observables;
   return bands;
-}
-
-void write_text(const fs::path& path, const std::string& text) {
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary);
-    if (!f) throw IoError("cannot open", tmp, "for writing");
-    f << text;
-    if (!f.flush()) throw IoError("cannot write", tmp);
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) throw IoError("cannot replace", path, ec.message());
 }
 
 }  // namespace

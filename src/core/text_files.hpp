@@ -1,0 +1,19 @@
+// Writing result files: whole files replaced atomically, CSV fields and numbers written one way.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace gutskin::detail {
+
+/// Writes `text` beside `path` and renames it into place, so a reader (or a crash) never sees
+/// half a file. Throws IoError naming the file.
+void write_text(const std::filesystem::path& path, const std::string& text);
+
+/// A number as result CSVs write it (10 significant digits; NaN as "").
+std::string csv_number(double v);
+
+/// A CSV field: quoted when it holds a comma or a quote; newlines become spaces.
+std::string csv_field(std::string s);
+
+}  // namespace gutskin::detail
