@@ -32,6 +32,13 @@ struct ReportSeries {
   double width = 0.0;  // px: line width, or point diameter for points; 0 = the default
 };
 
+/// A horizontal segment from x = lo to x = hi at y = row: an interval or a bar in a panel with
+/// named rows (y_categories).
+ReportSeries segment_series(std::string name, double lo, double hi, double row, std::string color = "",
+                            double width = 0.0);
+/// One point at (x, row).
+ReportSeries point_series(std::string name, double x, double row, std::string color = "", double size = 0.0);
+
 /// A filled area between `lower` and `upper` (a quantile band), drawn under the series.
 struct ReportBand {
   std::string name;  // e.g. "placebo 5–95%"

@@ -499,4 +499,25 @@ Report scenario_report(const Scenario& scenario, const Model& model, const Traje
   return r;
 }
 
+ReportSeries segment_series(std::string name, double lo, double hi, double row, std::string color, double width) {
+  ReportSeries s;
+  s.name = std::move(name);
+  s.x = {lo, hi};
+  s.y = {row, row};
+  s.color = std::move(color);
+  s.width = width;
+  return s;
+}
+
+ReportSeries point_series(std::string name, double x, double row, std::string color, double size) {
+  ReportSeries s;
+  s.name = std::move(name);
+  s.x = {x};
+  s.y = {row};
+  s.style = ReportSeries::Style::points;
+  s.color = std::move(color);
+  s.width = size;
+  return s;
+}
+
 }  // namespace gutskin

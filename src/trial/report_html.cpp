@@ -114,28 +114,6 @@ std::string endpoint_axis(const Endpoint& e) {
   return e.observable;
 }
 
-ReportSeries segment(std::string name, double lo, double hi, double row, std::string color,
-                     double width) {
-  ReportSeries s;
-  s.name = std::move(name);
-  s.x = {lo, hi};
-  s.y = {row, row};
-  s.color = std::move(color);
-  s.width = width;
-  return s;
-}
-
-ReportSeries point(std::string name, double x, double row, std::string color, double size) {
-  ReportSeries s;
-  s.name = std::move(name);
-  s.x = {x};
-  s.y = {row};
-  s.style = ReportSeries::Style::points;
-  s.color = std::move(color);
-  s.width = size;
-  return s;
-}
-
 /// One row of a forest plot (or of a rate panel): an estimate with its CI.
 struct Row {
   std::string label;
@@ -165,11 +143,11 @@ std::optional<ReportPanel> row_panel(std::string title, std::string description,
     const bool has_estimate = drawable(r.estimate);
     p.y_categories.push_back(has_estimate || has_ci ? r.label : r.label + " (n/a)");
     if (has_ci)
-      p.series.push_back(segment(fmt::format("{}: CI {} to {}", r.label, num(r.lo, 3), num(r.hi, 3)),
-                                 r.lo, r.hi, row, colour(r.arm), 2.5));
+      p.series.push_back(segment_series(fmt::format("{}: CI {} to {}", r.label, num(r.lo, 3), num(r.hi, 3)),
+                                        r.lo, r.hi, row, colour(r.arm), 2.5));
     if (has_estimate)
-      p.series.push_back(point(fmt::format("{}: {}", r.label, num(r.estimate, 3)), r.estimate, row,
-                               colour(r.arm), 9));
+      p.series.push_back(point_series(fmt::format("{}: {}", r.label, num(r.estimate, 3)), r.estimate, row,
+                                      colour(r.arm), 9));
   }
   if (p.series.empty()) return std::nullopt;
   return p;
@@ -358,17 +336,17 @@ class TrialReport {
           const std::size_t k = arm(name);
           p.y_categories.push_back(name + fmt::format(" (n = {})", a.n));
           if (std::isfinite(a.p05) && std::isfinite(a.p95))
-            p.series.push_back(segment(fmt::format("{} 5–95%: {} to {}", name, num(a.p05), num(a.p95)),
-                                       a.p05, a.p95, row, colour(k), 1.5));
+            p.series.push_back(segment_series(fmt::format("{} 5–95%: {} to {}", name, num(a.p05), num(a.p95)),
+                                              a.p05, a.p95, row, colour(k), 1.5));
           if (std::isfinite(a.q25) && std::isfinite(a.q75))
-            p.series.push_back(segment(fmt::format("{} quartiles: {} to {}", name, num(a.q25), num(a.q75)),
-                                       a.q25, a.q75, row, translucent(k, 0.45), 14));
+            p.series.push_back(segment_series(fmt::format("{} quartiles: {} to {}", name, num(a.q25), num(a.q75)),
+                                              a.q25, a.q75, row, translucent(k, 0.45), 14));
           if (std::isfinite(a.median))
-            p.series.push_back(point(fmt::format("{} median: {}", name, num(a.median)), a.median, row,
-                                     colour(k), 10));
+            p.series.push_back(point_series(fmt::format("{} median: {}", name, num(a.median)), a.median, row,
+                                            colour(k), 10));
           if (std::isfinite(a.mean))
-            p.series.push_back(point(fmt::format("{} mean: {}", name, num(a.mean)), a.mean, row,
-                                     "#222222", 5));
+            p.series.push_back(point_series(fmt::format("{} mean: {}", name, num(a.mean)), a.mean, row,
+                                            "#222222", 5));
           cont.rows.push_back({ep.name, name, fmt::format("{}", a.n), num(a.mean), ci(a.mean_ci),
                                num(a.sd), num(a.median), ci(a.median_ci),
                                num(a.q25) + " – " + num(a.q75), num(a.p05) + " – " + num(a.p95)});
