@@ -110,4 +110,26 @@ void EndpointPlan::band_values(const Trajectory& tr, float* out) const {
                                                              : NAN;
 }
 
+std::vector<Protocol> arm_protocols(const Trial& trial, const Model& model, const EndpointPlan& plan,
+                                    const SolverOptions& solver) {
+  SimulateOptions sim;
+  sim.t_start = 0.0;
+  for (double t : plan.times()) sim.output_times.push_back(trial.run_in + t);
+  sim.solver = solver;
+  std::vector<Protocol> protocols;
+  for (const auto& arm : trial.arms) {
+    Scenario sc;
+    sc.name = arm.name;
+    sc.duration = trial.run_in + trial.duration;
+    sc.timeline = trial.background;
+    sc.timeline.insert(sc.timeline.end(), arm.timeline.begin(), arm.timeline.end());
+    for (auto& iv : sc.timeline) {
+      iv.start += trial.run_in;
+      iv.end += trial.run_in;
+    }
+    protocols.push_back({.name = arm.name, .schedule = build_schedule(sc, model), .options = sim});
+  }
+  return protocols;
+}
+
 }  // namespace gutskin::detail

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "gutskin/ensemble.hpp"
 #include "gutskin/model.hpp"
 #include "gutskin/simulate.hpp"
 #include "gutskin/trial.hpp"
@@ -48,5 +49,10 @@ class EndpointPlan {
   std::vector<double> band_times_;
   std::vector<int> band_rows_, band_columns_;
 };
+
+/// The arms as protocols: the background and the arm's timeline shifted by the run-in, outputs
+/// on the plan's grid (trial time + run-in).
+std::vector<Protocol> arm_protocols(const Trial& trial, const Model& model, const EndpointPlan& plan,
+                                    const SolverOptions& solver);
 
 }  // namespace gutskin::detail

@@ -90,29 +90,6 @@ std::string manifest_text(const Trial& trial, const Model& model, long long n, s
   return s;
 }
 
-/// The arms as protocols: timelines shifted by the run-in, outputs on the endpoints' grid.
-std::vector<Protocol> arm_protocols(const Trial& trial, const Model& model, const detail::EndpointPlan& plan,
-                                    const SolverOptions& solver) {
-  SimulateOptions sim;
-  sim.t_start = 0.0;
-  for (double t : plan.times()) sim.output_times.push_back(trial.run_in + t);
-  sim.solver = solver;
-  std::vector<Protocol> protocols;
-  for (const auto& arm : trial.arms) {
-    Scenario sc;
-    sc.name = arm.name;
-    sc.duration = trial.run_in + trial.duration;
-    sc.timeline = trial.background;
-    sc.timeline.insert(sc.timeline.end(), arm.timeline.begin(), arm.timeline.end());
-    for (auto& iv : sc.timeline) {
-      iv.start += trial.run_in;
-      iv.end += trial.run_in;
-    }
-    protocols.push_back({.name = arm.name, .schedule = build_schedule(sc, model), .options = sim});
-  }
-  return protocols;
-}
-
 /// Starts or resumes the checkpoint of this process; returns the patients already done.
 long long open_checkpoint(const detail::RunFiles& files, const std::string& manifest, bool resume, long long first,
                           int arms, std::size_t band_bytes, const ProcessGroup& group) {
@@ -163,7 +140,7 @@ TrialResult run_trial(const CompiledModel& compiled, const Trial& trial, const T
   spec.size = n;
   spec.unit = "patients";
   const SolverOptions solver = overlay_options(trial.solver, options.solver);
-  spec.protocols = arm_protocols(trial, model, plan, solver);
+  spec.protocols = detail::arm_protocols(trial, model, plan, solver);
   spec.parameters = [&](long long i) { return sampler.sample(seed, static_cast<std::uint64_t>(i)); };
   // Endpoint values, then the band values (as the float32 they are stored as).
   spec.extract = [&](std::size_t, const SimulationResult& r, RunRecord& record) {
