@@ -55,6 +55,18 @@ long long MpiGroup::sum(long long value) const {
   return total;
 }
 
+std::vector<double> MpiGroup::gather(const std::vector<double>& values) const {
+  if (!mpi_) return values;
+  const int mine = static_cast<int>(values.size());
+  std::vector<int> counts(size_), offsets(size_, 0);
+  MPI_Allgather(&mine, 1, MPI_INT, counts.data(), 1, MPI_INT, MPI_COMM_WORLD);
+  for (int r = 1; r < size_; ++r) offsets[r] = offsets[r - 1] + counts[r - 1];
+  std::vector<double> all(static_cast<std::size_t>(offsets.back() + counts.back()));
+  MPI_Allgatherv(values.data(), mine, MPI_DOUBLE, all.data(), counts.data(), offsets.data(), MPI_DOUBLE,
+                 MPI_COMM_WORLD);
+  return all;
+}
+
 #else  // built without MPI (GUTSKIN_WITH_MPI=OFF): one process
 
 MpiGroup::MpiGroup() {
@@ -71,6 +83,7 @@ MpiGroup::MpiGroup() {
 MpiGroup::~MpiGroup() = default;
 void MpiGroup::barrier() const {}
 long long MpiGroup::sum(long long value) const { return value; }
+std::vector<double> MpiGroup::gather(const std::vector<double>& values) const { return values; }
 
 #endif
 

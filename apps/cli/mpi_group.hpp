@@ -18,6 +18,7 @@ class MpiGroup final : public ProcessGroup {
   int size() const override { return size_; }
   void barrier() const override;
   long long sum(long long value) const override;
+  std::vector<double> gather(const std::vector<double>& values) const override;
 
  private:
   int rank_ = 0, size_ = 1;

@@ -34,6 +34,9 @@ class ProcessGroup {
   virtual void barrier() const {}
   /// Sum of `value` over all processes (every process gets it).
   virtual long long sum(long long value) const { return value; }
+  /// Every process's `values`, concatenated in rank order (every process gets it): with items
+  /// in contiguous ranges per rank, per-item values come back in index order.
+  virtual std::vector<double> gather(const std::vector<double>& values) const { return values; }
 };
 
 /// First item of `rank` among `size` processes: rank R owns [N·R/K, N·(R+1)/K).
