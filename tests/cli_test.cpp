@@ -142,7 +142,7 @@ TEST(Cli, HelpOfEveryCommandMatchesItsGoldenFile) {
   // The flags come from the option descriptors (gutskin/options.hpp): a field added to a struct
   // shows here, and a help text that drifts fails the comparison.
   const std::vector<std::string> commands = {"run", "simulate", "check", "describe", "list",
-                                             "trial", "export-sbml", "sbml-suite"};
+                                             "trial", "sensitivity", "export-sbml", "sbml-suite"};
   for (const auto& command : commands) {
     const Outcome o = run_cli({command, "--help"});
     EXPECT_EQ(o.code, 0) << command;
@@ -154,7 +154,7 @@ TEST(Cli, HelpOfEveryCommandMatchesItsGoldenFile) {
 }
 
 TEST(Cli, EverySolverOptionIsAFlagOfEveryCommandThatRuns) {
-  for (const char* command : {"run", "simulate", "trial"}) {
+  for (const char* command : {"run", "simulate", "trial", "sensitivity"}) {
     const Outcome o = run_cli({command, "--help"});
     for (const auto& field : gutskin::OptionsOf<gutskin::SolverOptions>::table()) {
       std::string flag = "--" + field.name;

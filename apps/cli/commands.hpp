@@ -21,5 +21,6 @@ void register_describe(CLI::App& app, int& exit_code);   // cmd_describe.cpp
 void register_list(CLI::App& app, int& exit_code);       // cmd_list.cpp
 void register_sbml(CLI::App& app, int& exit_code);       // cmd_sbml.cpp: export-sbml, sbml-suite
 void register_trial(CLI::App& app, int& exit_code);      // cmd_trial.cpp
+void register_sensitivity(CLI::App& app, int& exit_code);  // cmd_sensitivity.cpp
 
 }  // namespace gutskin::cli

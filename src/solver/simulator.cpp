@@ -318,7 +318,7 @@ struct Simulator::Impl {
 
   /// Starts the sensitivities at s_k = ∂x0/∂p_k (set in `sens`) for this run, or switches them
   /// off when the run asks for none.
-  void setup_sensitivities(const std::vector<double>& p) {
+  void setup_sensitivities(const std::vector<double>& p, bool error_control) {
     void* cv = mem.get();
     if (sens_parameters.empty()) {
       if (sens_registered) check_flag(CVodeSensToggleOff(cv), "CVodeSensToggleOff");
@@ -345,7 +345,7 @@ struct Simulator::Impl {
     }
     check_flag(CVodeSetSensParams(cv, nullptr, pbar.data(), nullptr), "CVodeSetSensParams");
     check_flag(CVodeSensEEtolerances(cv), "CVodeSensEEtolerances");
-    check_flag(CVodeSetSensErrCon(cv, SUNTRUE), "CVodeSetSensErrCon");
+    check_flag(CVodeSetSensErrCon(cv, error_control ? SUNTRUE : SUNFALSE), "CVodeSetSensErrCon");
   }
 
   static int root_cb(realtype t, N_Vector yv, realtype* g, void* data) noexcept {
@@ -686,7 +686,7 @@ class Run {
       obs_p_.resize(m_.observable_parameter_pattern().nonzeros());
       sens.values.reserve(opt_.output_times.size() * sens.columns * ns);
     }
-    s_.setup_sensitivities(p);
+    s_.setup_sensitivities(p, opt_.sensitivity_error_control);
   }
 
   /// One row of d(observable)/dp = ∂y/∂x·s + ∂y/∂p, then ds/dp = s, for every parameter.
