@@ -173,56 +173,60 @@
   function tooltipPlugin(panel, colors, rowOf) {
     let tip = null;
     let over = false;
+    // uPlot moves its cursor on mouseenter before this listener runs: draw again once `over` is
+    // set, or a pointer that enters and stops keeps the tooltip hidden.
     return {
       hooks: {
         init: [(u) => {
           tip = document.createElement("div");
           tip.className = "tip";
           u.over.appendChild(tip);
-          u.over.addEventListener("mouseenter", () => { over = true; });
+          u.over.addEventListener("mouseenter", () => { over = true; show(u); });
           u.over.addEventListener("mouseleave", () => { over = false; tip.style.display = "none"; });
         }],
-        setCursor: [(u) => {
-          const i = u.cursor.idx;
-          const rows = panel.y_categories || [];
-          const row = rows.length && u.cursor.top >= 0 ? Math.round(u.posToVal(u.cursor.top, "y")) : -1;
-          if (!over || (rows.length ? !(row >= 0 && row < rows.length) : i == null)) {
-            tip.style.display = "none";
-            return;
-          }
-          let html = "";
-          const x = rows.length ? u.posToVal(u.cursor.left, "x") : u.data[0][i];
-          if (rows.length) {
-            html = `<b>${escapeHtml(rows[row])}</b>`;
-            for (let s = 1; s < u.series.length; s++)
-              if (u.series[s].show && rowOf[s] === row)
-                html += `<br><span class="sw" style="background:${colors[s]}"></span>${escapeHtml(u.series[s].label)}`;
-          } else {
-            html = `<b>${escapeHtml(unitLabel(panel.x_label, ""))} ${fmt(x)} ${escapeHtml(panel.x_unit || "")}</b>`;
-            for (let s = 1; s < u.series.length; s++) {
-              const ser = u.series[s];
-              if (!ser.show) continue;
-              const v = u.data[s][i];
-              if (v == null) continue;
-              html += `<br><span class="sw" style="background:${colors[s]}"></span>` +
-                      `${escapeHtml(ser.label)}: ${fmt(v)} ${escapeHtml(panel.y_unit === "1" ? "" : panel.y_unit)}`;
-            }
-          }
-          for (const w of panel.windows) {
-            const end = w.end == null ? Infinity : w.end;
-            if (x >= w.start && (x < end || (end === w.start && Math.abs(x - end) < 1e-9)))
-              html += `<br><span class="sw" style="background:${shade(w.label, 0.5)}"></span>${escapeHtml(w.label)}`;
-          }
-          tip.innerHTML = html;
-          tip.style.display = "block";
-          const left = u.cursor.left, top = u.cursor.top;
-          const flip = left > u.over.clientWidth / 2;
-          tip.style.left = flip ? "" : `${left + 12}px`;
-          tip.style.right = flip ? `${u.over.clientWidth - left + 12}px` : "";
-          tip.style.top = `${Math.max(0, top - 10)}px`;
-        }],
+        setCursor: [(u) => show(u)],
       },
     };
+
+    function show(u) {
+      const i = u.cursor.idx;
+      const rows = panel.y_categories || [];
+      const row = rows.length && u.cursor.top >= 0 ? Math.round(u.posToVal(u.cursor.top, "y")) : -1;
+      if (!over || (rows.length ? !(row >= 0 && row < rows.length) : i == null)) {
+        tip.style.display = "none";
+        return;
+      }
+      let html = "";
+      const x = rows.length ? u.posToVal(u.cursor.left, "x") : u.data[0][i];
+      if (rows.length) {
+        html = `<b>${escapeHtml(rows[row])}</b>`;
+        for (let s = 1; s < u.series.length; s++)
+          if (u.series[s].show && rowOf[s] === row)
+            html += `<br><span class="sw" style="background:${colors[s]}"></span>${escapeHtml(u.series[s].label)}`;
+      } else {
+        html = `<b>${escapeHtml(unitLabel(panel.x_label, ""))} ${fmt(x)} ${escapeHtml(panel.x_unit || "")}</b>`;
+        for (let s = 1; s < u.series.length; s++) {
+          const ser = u.series[s];
+          if (!ser.show) continue;
+          const v = u.data[s][i];
+          if (v == null) continue;
+          html += `<br><span class="sw" style="background:${colors[s]}"></span>` +
+                  `${escapeHtml(ser.label)}: ${fmt(v)} ${escapeHtml(panel.y_unit === "1" ? "" : panel.y_unit)}`;
+        }
+      }
+      for (const w of panel.windows) {
+        const end = w.end == null ? Infinity : w.end;
+        if (x >= w.start && (x < end || (end === w.start && Math.abs(x - end) < 1e-9)))
+          html += `<br><span class="sw" style="background:${shade(w.label, 0.5)}"></span>${escapeHtml(w.label)}`;
+      }
+      tip.innerHTML = html;
+      tip.style.display = "block";
+      const left = u.cursor.left, top = u.cursor.top;
+      const flip = left > u.over.clientWidth / 2;
+      tip.style.left = flip ? "" : `${left + 12}px`;
+      tip.style.right = flip ? `${u.over.clientWidth - left + 12}px` : "";
+      tip.style.top = `${Math.max(0, top - 10)}px`;
+    }
   }
 
   function seriesOptions(spec, color) {

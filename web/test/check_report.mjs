@@ -91,6 +91,7 @@ try {
   const first = page.locator("figure.panel").first();
   if (await first.count()) {
     const over = first.locator(".u-over");
+    await over.scrollIntoViewIfNeeded();  // a chart below the fold gets no mouse events
     const box = await over.boundingBox();
     await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.5);
     const tip = first.locator(".tip");
