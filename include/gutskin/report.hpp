@@ -32,6 +32,10 @@ struct ReportSeries {
   double width = 0.0;  // px: line width, or point diameter for points; 0 = the default
 };
 
+/// Colour i of the page's palette (src/report/report.js), which series without a colour take
+/// in order: give it to series that must match across panels.
+std::string palette_colour(std::size_t i);
+
 /// A horizontal segment from x = lo to x = hi at y = row: an interval or a bar in a panel with
 /// named rows (y_categories).
 ReportSeries segment_series(std::string name, double lo, double hi, double row, std::string color = "",

@@ -499,6 +499,12 @@ Report scenario_report(const Scenario& scenario, const Model& model, const Traje
   return r;
 }
 
+std::string palette_colour(std::size_t i) {
+  static const char* const colours[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
+                                        "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"};
+  return colours[i % std::size(colours)];
+}
+
 ReportSeries segment_series(std::string name, double lo, double hi, double row, std::string color, double width) {
   ReportSeries s;
   s.name = std::move(name);

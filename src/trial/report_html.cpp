@@ -25,10 +25,8 @@ namespace gutskin::detail {
 
 namespace {
 
-// The page's palette (src/report/report.js), so an arm has one colour on every panel.
-const char* const kColours[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
-                                "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"};
-std::string colour(std::size_t i) { return kColours[i % std::size(kColours)]; }
+// An arm has one colour on every panel.
+std::string colour(std::size_t i) { return palette_colour(i); }
 std::string translucent(std::size_t i, double alpha) {
   const unsigned rgb = std::stoul(colour(i).substr(1), nullptr, 16);
   return fmt::format("rgba({},{},{},{})", rgb >> 16, (rgb >> 8) & 255, rgb & 255, alpha);
