@@ -18,6 +18,8 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "gutskin/report.hpp"
 
@@ -128,6 +130,23 @@ TEST_F(ReportBrowser, TrialReportRendersWithoutErrors) {
                             "Responder and event rates per arm", "NNT"})
     EXPECT_NE(html.find(title), std::string::npos) << title;
   check_in_browser(report, "trial_report");
+}
+
+// Sensitivity reports of the three methods: ranked bars with intervals (named rows), the
+// convergence of the indices on a log axis, time courses of local sensitivities.
+TEST_F(ReportBrowser, SensitivityReportsRenderWithoutErrors) {
+  const std::vector<std::pair<std::string, std::string>> runs = {
+      {"sobol", "tests/data/ishigami.yaml --method sobol --samples 64 --duration 1"},
+      {"morris", "antibiotic_course --method morris --samples 3 --outputs 'shannon,max(crp_mg_l)'"},
+      {"local", "antibiotic_course --method local --outputs shannon,easi --parameters k_abx_el,crp_base,k_recol"}};
+  for (const auto& [method, args] : runs) {
+    const fs::path out = tmp_ / method;
+    const Output run = shell("cd " + quoted(source_dir.string()) + " && " + quoted(GUTSKIN_CLI) + " sensitivity " +
+                             args + " --quiet --out " + quoted(out.string()));
+    ASSERT_EQ(run.code, 0) << run.text;
+    ASSERT_TRUE(fs::exists(out / "report.html"));
+    check_in_browser(out / "report.html", "sensitivity_" + method);
+  }
 }
 
 // What trial reports need: quantile bands, points, steps, a log axis, series on different x

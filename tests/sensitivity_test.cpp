@@ -203,6 +203,50 @@ TEST(Sensitivity, BadInputIsLocatedAndExplained) {
   EXPECT_NE(error_of([&] { run_sensitivity(model, SensitivityOptions{}); }).find("give --duration"), std::string::npos);
 }
 
+// Stopped part-way (a progress callback asks to stop, as Ctrl-C does), then resumed from the
+// checkpoint: the indices equal those of a run that was never stopped.
+TEST(Sensitivity, ResumedRunEqualsAnUninterruptedOne) {
+  testing::TempDir tmp;
+  SensitivityOptions o = sobol(256);
+  o.threads = 1;
+  const SensitivityResult whole = run_sensitivity(fixture("ishigami.yaml"), o);
+  o.checkpoint_dir = tmp.path() / "work";
+  RunControl stop_early;
+  stop_early.progress_interval = 0;
+  stop_early.progress = [](const Progress& p) { return p.done >= 300 ? CallbackResult::stop : CallbackResult::proceed; };
+  const SensitivityResult first = run_sensitivity(fixture("ishigami.yaml"), o, stop_early);
+  ASSERT_TRUE(first.stopped);
+  EXPECT_LT(first.runs, 256 * 5);
+  o.resume = true;
+  const SensitivityResult rest = run_sensitivity(fixture("ishigami.yaml"), o);
+  EXPECT_FALSE(rest.stopped);
+  EXPECT_EQ(rest.resumed, first.runs);
+  EXPECT_EQ(rest.runs, 256 * 5);
+  EXPECT_EQ(nlohmann::json::parse(sensitivity_summary_to_json(rest))["outputs"],
+            nlohmann::json::parse(sensitivity_summary_to_json(whole))["outputs"]);
+  // A different design cannot resume this one.
+  o.samples = 512;
+  EXPECT_NE(error_of([&] { run_sensitivity(fixture("ishigami.yaml"), o); }).find("cannot resume"), std::string::npos);
+}
+
+TEST(Sensitivity, TwoMpiProcessesWriteTheSingleProcessIndices) {
+  if (std::system("command -v mpirun >/dev/null 2>&1") != 0) GTEST_SKIP() << "no mpirun";
+  testing::TempDir tmp;
+  const std::vector<std::string> args = {"sensitivity", "tests/data/ishigami.yaml", "--samples", "128", "--duration", "1",
+                                         "--threads", "1", "--quiet", "--out"};
+  std::vector<std::string> one = {GUTSKIN_CLI};
+  one.insert(one.end(), args.begin(), args.end());
+  one.push_back((tmp.path() / "one").string());
+  ASSERT_EQ(testing::run_process(one, source_dir).code, 0);
+  std::vector<std::string> two = {"mpirun", "--allow-run-as-root", "--oversubscribe", "-n", "2", GUTSKIN_CLI};
+  two.insert(two.end(), args.begin(), args.end());
+  two.push_back((tmp.path() / "two").string());
+  const auto run = testing::run_process(two, source_dir);
+  ASSERT_EQ(run.code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("1 thread, 2 processes"), std::string::npos) << run.out;
+  EXPECT_EQ(testing::read_file(tmp.path() / "one/indices.csv"), testing::read_file(tmp.path() / "two/indices.csv"));
+}
+
 TEST(Sensitivity, CliWritesIndicesSummaryAndReport) {
   testing::TempDir tmp;
   const fs::path out = tmp.path() / "ish";

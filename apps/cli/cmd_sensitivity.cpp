@@ -63,12 +63,14 @@ void run(const SensitivityArgs& a, int& exit_code) {
     if (value == a.options.method) method = word;
   const std::filesystem::path out_dir =
       a.out_dir.empty() ? std::filesystem::path("out") / (name + "_" + method) : std::filesystem::path(a.out_dir);
+  SensitivityOptions options = a.options;
+  if (options.method != SensitivityMethod::local) options.checkpoint_dir = out_dir / "work";
   auto printer = std::make_shared<ProgressPrinter>(a.quiet, group.rank(), group.size());
   InterruptStop interrupt;
   const RunControl control{.progress = [printer](const Progress& p) { return (*printer)(p); },
                            .progress_interval = 0.5,
                            .stop = interrupt.token()};
-  const SensitivityResult r = run_sensitivity(study, a.options, control, group);
+  const SensitivityResult r = run_sensitivity(study, options, control, group);
   printer->finish();
   if (group.rank() == 0) {
     write_sensitivity_files(r, out_dir);
@@ -80,7 +82,10 @@ void run(const SensitivityArgs& a, int& exit_code) {
     print_top(r);
     fmt::print("wrote {}, {}, {}\n", (out_dir / "indices.csv").string(), (out_dir / "summary.json").string(),
                (out_dir / "report.html").string());
-    if (r.stopped) fmt::print("stopped: the indices are from the part of the design that was run\n");
+    if (r.resumed > 0) fmt::print("resumed: {} design points were already done\n", r.resumed);
+    if (r.stopped)
+      fmt::print("stopped: the indices are from the part of the design that was run; continue with the same "
+                 "command and --resume\n");
   }
   group.barrier();
   exit_code = r.stopped ? 130 : exit_ok;
@@ -99,8 +104,10 @@ void register_sensitivity(CLI::App& app, int& exit_code) {
       "value(ENDPOINT,ARM). Parameters: NAME (the model's spread or bounds), "
       "NAME=uniform(a,b), loguniform(a,b), normal(mean,sd), lognormal(median,sd_of_log), or all. "
       "Sobol runs N·(k+2) simulations, Morris r·(k+1), local one with k sensitivities. Failed runs "
-      "drop their Sobol block or Morris trajectory and are counted. Ctrl-C stops cleanly (exit "
-      "code 130) with indices from what was run. Exit code 2 for bad input.");
+      "drop their Sobol block or Morris trajectory and are counted. Finished design points are "
+      "streamed to DIR/work: Ctrl-C stops cleanly (exit code 130) with indices from what was run, "
+      "and the same command with --resume goes on. Under `mpirun -n K` the processes share the "
+      "design. Exit code 2 for bad input.");
   cmd->add_option("STUDY", args->study, "Model, scenario or trial: file or built-in name")->required();
   cmd->add_option("--parameters", args->options.parameters,
                   "Parameters to vary, comma-separated, or all (default: all with a spread or bounds)")

@@ -80,6 +80,10 @@ struct SensitivityOptions {
   std::string phenotype;    // model without a scenario: this phenotype's values
   std::vector<std::string> set;  // name=value overrides of the patient
   SolverOptions solver;
+  /// Morris and Sobol: where finished design points are streamed (manifest, parts per process),
+  /// so a stopped or killed run can be resumed. Empty: in memory only.
+  std::filesystem::path checkpoint_dir;
+  bool resume = false;  // go on with the run in checkpoint_dir (same study, design and processes)
 
   /// Throws InputError naming the field, its value and the rule it broke.
   void validate() const;
@@ -110,6 +114,7 @@ struct OptionsOf<SensitivityOptions> {
         option("error_control", &SensitivityOptions::error_control,
                "Local: the sensitivities take part in the solver's error test (false: faster, less accurate)"),
         option("phenotype", &SensitivityOptions::phenotype, "A model without a scenario: use this phenotype's values"),
+        option("resume", &SensitivityOptions::resume, "Continue the unfinished run in the output folder"),
     };
     return t;
   }
@@ -158,8 +163,9 @@ struct SensitivityResult {
   std::vector<SensitivityParameter> parameters;
   std::vector<std::string> outputs;
   long long samples = 0;      // base samples or trajectories
-  long long runs = 0;         // simulations, over all processes
+  long long runs = 0;         // simulations, over all processes (resumed ones included)
   long long failed_runs = 0;
+  long long resumed = 0;      // design points found done when resuming
   std::vector<std::string> failures;  // the first few failed runs' reasons
   bool stopped = false;       // a stop request ended it: indices are from what was done
   int threads = 1, processes = 1;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <cmath>
 #include <optional>
 #include <set>
@@ -12,9 +13,11 @@
 #include "gutskin/diagnostics.hpp"
 #include "gutskin/sensitivity.hpp"
 #include "gutskin/study.hpp"
+#include "sensitivity/checkpoint.hpp"
 #include "sensitivity/global.hpp"
 #include "sensitivity/outputs.hpp"
 #include "trial/endpoints.hpp"
+#include "trial/run_files.hpp"
 #include "trial/sampling.hpp"
 
 namespace gutskin {
@@ -241,8 +244,12 @@ class Plan {
     sim.t_start = sim.output_times.front();
     at_ = options_.at.value_or(end);
     std::vector<double> needed{at_};
-    for (const auto& o : outputs_)
+    bool summaries = false;  // they read the whole grid; values at times need only those times
+    for (const auto& o : outputs_) {
       if (o.kind == OutputSpec::Kind::at && o.time >= 0) needed.push_back(o.time);
+      summaries |= o.kind != OutputSpec::Kind::at;
+    }
+    if (!summaries && options_.method != SensitivityMethod::local) sim.output_times = {sim.t_start};
     for (double t : needed) {
       if (t < sim.t_start || t > end)
         throw InputError(SourceLoc{"--outputs"}, fmt::format("time {:g} days is outside the run ({:g} to {:g} days)", t,
@@ -469,6 +476,24 @@ std::vector<long long> convergence_steps(long long n, long long smallest) {
   return steps;
 }
 
+/// What a resumed run must share with the one it continues.
+std::string manifest_text(const Study& study, const Plan& plan, const SensitivityOptions& options,
+                          const SensitivityResult& result, int processes) {
+  std::string s = "format: gutskin-sensitivity-run 1\n";
+  s += "study file: " + detail::file_fingerprint(study.path) + "\n";
+  for (const auto& f : plan.model().files) s += "model file " + f.filename().string() + ": " + detail::file_fingerprint(f) + "\n";
+  s += fmt::format("method: {}\nsamples: {}\nlevels: {}\nseed: {}\nprocesses: {}\n",
+                   options.method == SensitivityMethod::sobol ? "sobol" : "morris", result.samples, options.levels,
+                   options.seed, processes);
+  for (const auto& p : result.parameters) s += fmt::format("parameter {}: {:.17g}, {}\n", p.name, p.value, p.distribution.text);
+  for (const auto& o : plan.outputs()) s += "output: " + o.text + "\n";
+  s += fmt::format("at: {:.17g}\n", plan.at());
+  std::string solver;
+  for (const auto& o : non_default_options(plan.protocols().front().options.solver)) solver += (solver.empty() ? "" : " ") + o;
+  s += "solver: " + (solver.empty() ? std::string("defaults") : solver) + "\n";
+  return s;
+}
+
 void run_global(const Study& study, const Plan& plan, const SensitivityOptions& options, const RunControl& control,
                 const ProcessGroup& group, SensitivityResult& result) {
   result.parameters = global_parameters(plan, study, options.parameters);
@@ -504,23 +529,47 @@ void run_global(const Study& study, const Plan& plan, const SensitivityOptions& 
   const long long last = range_start(points, group.rank() + 1, group.size());
   std::vector<double> mine(static_cast<std::size_t>(last - first) * n_out, NAN);  // NaN: failed or not run
   long long failed_runs = 0;
+  std::unique_ptr<detail::SensitivityCheckpoint> checkpoint;
+  if (!options.checkpoint_dir.empty()) {
+    checkpoint = std::make_unique<detail::SensitivityCheckpoint>(
+        options.checkpoint_dir, manifest_text(study, plan, options, result, group.size()), options.resume, first, n_out,
+        group);
+    spec.done_before = checkpoint->done();
+    failed_runs = checkpoint->failed_runs();
+    std::copy(checkpoint->values().begin(), checkpoint->values().end(), mine.begin());
+  } else if (options.resume) {
+    throw InputError(SourceLoc{}, "option 'resume': needs a checkpoint folder to resume from");
+  }
   spec.on_item = [&](const EnsembleItem& item) {
     const std::vector<double> y = plan.item_outputs(item);
     std::copy(y.begin(), y.end(), mine.begin() + (item.index - first) * static_cast<long long>(n_out));
+    long long failed = 0;
     for (std::size_t a = 0; a < item.runs.size(); ++a) {
       if (item.runs[a].ok()) continue;
-      ++failed_runs;
+      ++failed;
       if (result.failures.size() < 5)
         result.failures.push_back(fmt::format("sample {}{}: {}: {}", item.index,
                                               spec.protocols.size() > 1 ? " (" + spec.protocols[a].name + ")" : "",
                                               item.runs[a].status, item.runs[a].message));
     }
+    failed_runs += failed;
+    if (checkpoint) checkpoint->append(item.index, failed, y);
   };
-  const EnsembleResult er = run_ensemble(*study.model, spec, EnsembleOptions{.threads = options.threads}, control, group);
+  RunControl ensemble_control = control;
+  if (checkpoint) {  // flush at every progress report: a kill loses at most an interval
+    ensemble_control.progress = [&](const Progress& p) {
+      checkpoint->flush();
+      return control.progress ? control.progress(p) : CallbackResult::proceed;
+    };
+  }
+  const EnsembleResult er =
+      run_ensemble(*study.model, spec, EnsembleOptions{.threads = options.threads}, ensemble_control, group);
+  if (checkpoint) checkpoint->close();
   result.threads = er.threads;
   result.processes = group.size();
   result.wall_seconds = er.wall_seconds;
-  result.runs = group.sum(er.done_this_run) * static_cast<long long>(spec.protocols.size());
+  result.resumed = group.sum(spec.done_before);
+  result.runs = group.sum(spec.done_before + er.done_this_run) * static_cast<long long>(spec.protocols.size());
   result.failed_runs = group.sum(failed_runs);
   result.stopped = group.sum(er.stopped ? 1 : 0) > 0;
   const std::vector<double> all = group.gather(mine);

@@ -148,8 +148,7 @@ json output_json(const SensitivityResult& r, std::size_t o) {
 
 // --- the report ----------------------------------------------------------------------------------
 
-const char* const kFirst = "#1f77b4";   // the page's palette (src/report/report.js)
-const char* const kSecond = "#d62728";
+const std::string kFirst = palette_colour(0), kSecond = palette_colour(1);
 
 constexpr std::size_t kRanked = 15;  // parameters in a ranked panel
 constexpr std::size_t kLines = 6;    // parameters in a convergence or time panel
@@ -170,10 +169,10 @@ ReportPanel ranked_panel(const SensitivityResult& r, std::size_t o, const std::s
     const std::string& name = r.parameters[k].name;
     const double y = static_cast<double>(row);
     p.y_categories.push_back(name);
-    auto bar = [&](const std::string& label, double v, const char* colour) {
+    auto bar = [&](const std::string& label, double v, const std::string& colour) {
       if (std::isfinite(v)) p.series.push_back(segment_series(fmt::format("{} {}: {}", name, label, short_num(v)), 0, v, y, colour, 12));
     };
-    auto interval = [&](const std::string& label, double lo, double hi, const char* colour) {
+    auto interval = [&](const std::string& label, double lo, double hi, const std::string& colour) {
       if (std::isfinite(lo) && std::isfinite(hi))
         p.series.push_back(segment_series(fmt::format("{} {} CI: {} to {}", name, label, short_num(lo), short_num(hi)), lo,
                                           hi, y, colour, 2));
@@ -231,6 +230,7 @@ std::optional<ReportPanel> convergence_panel(const SensitivityResult& r, std::si
     total.name = r.parameters[k].name + (sobol ? " ST" : " μ*");
     first.name = r.parameters[k].name + " S1";
     first.dashed = true;
+    total.color = first.color = palette_colour(j);  // a parameter's two lines share its colour
     for (const ConvergencePoint& c : out.convergence) {
       total.x.push_back(static_cast<double>(c.samples));
       total.y.push_back(sobol ? c.ST[k] : c.S1[k]);
@@ -282,7 +282,7 @@ Report sensitivity_report(const SensitivityResult& r) {
   if (r.stopped) rep.notes.push_back("Stopped before the end: indices are from the part of the design that was run.");
   for (const std::string& n : r.notes) rep.notes.push_back(n);
 
-  ReportTable params{.title = "Parameters", .section = "", .header = {"parameter", "value"}, .rows = {}};
+  ReportTable params{.title = "Parameters", .section = "Parameters", .header = {"parameter", "value"}, .rows = {}};
   if (r.method != SensitivityMethod::local) params.header.push_back("distribution");
   for (const auto& p : r.parameters) {
     params.rows.push_back({p.name, fmt::format("{:.6g}", p.value)});

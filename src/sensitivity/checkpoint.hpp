@@ -1,0 +1,47 @@
+// The checkpoint of a global sensitivity run, so a stopped or killed run goes on with --resume:
+//
+//   DIR/work/manifest.txt   what the run is: study and model fingerprints, method, design, outputs
+//   DIR/work/part-R.bin     rank R's finished design points in index order, one fixed-size record
+//                           each: index, failed runs, then every output (doubles, bit-exact)
+//
+// Rank R owns the contiguous points [P·R/K, P·(R+1)/K) and appends strictly in order, so what is
+// on disk is a prefix of its range plus perhaps a torn last record, which resuming cuts.
+#pragma once
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "gutskin/ensemble.hpp"
+
+namespace gutskin::detail {
+
+class SensitivityCheckpoint {
+ public:
+  /// Starts afresh (rank 0 clears `work`) or resumes: checks the manifest (InputError naming
+  /// what changed) and keeps this rank's complete records from `first` on.
+  SensitivityCheckpoint(const std::filesystem::path& work, const std::string& manifest, bool resume, long long first,
+                        std::size_t outputs, const ProcessGroup& group);
+  ~SensitivityCheckpoint();
+  SensitivityCheckpoint(const SensitivityCheckpoint&) = delete;
+  SensitivityCheckpoint& operator=(const SensitivityCheckpoint&) = delete;
+
+  long long done() const { return done_; }             // points recovered
+  long long failed_runs() const { return failed_; }    // among them
+  /// Outputs of the recovered points, point-major (done() × outputs).
+  const std::vector<double>& values() const { return values_; }
+
+  void append(long long index, long long failed_runs, const std::vector<double>& outputs);
+  void flush();   // throws IoError
+  void close();   // throws IoError
+
+ private:
+  std::filesystem::path part_;
+  std::FILE* file_ = nullptr;
+  std::size_t outputs_ = 0;
+  long long done_ = 0, failed_ = 0;
+  std::vector<double> values_, record_;
+};
+
+}  // namespace gutskin::detail
