@@ -173,6 +173,46 @@ TEST(Sensitivity, TrialEffectsVaryOverThePopulation) {
             std::string::npos);
 }
 
+// Runs that blow up are data: counted, their Sobol blocks and Morris trajectories dropped, the
+// rest still give indices. x' = a·x² from 1 blows up at t = 1/a: inside the run for a > 1/0.9.
+TEST(Sensitivity, FailedRunsAreCountedAndLeftOut) {
+  SensitivityOptions o = sobol(64);
+  o.parameters = {"a=uniform(0.5, 1.5)"};
+  o.duration = 0.9;
+  o.solver.max_steps = 2000;  // a blow-up ends at the step limit or a non-finite value
+  const SensitivityResult r = run_sensitivity(fixture("blowup.yaml"), o);
+  EXPECT_GT(r.failed_runs, 0);
+  ASSERT_FALSE(r.failures.empty());
+  EXPECT_NE(r.failures[0].find("sample "), std::string::npos) << r.failures[0];
+  EXPECT_GT(r.indices[0].failed, 0);
+  EXPECT_GT(r.indices[0].used, 0);
+  EXPECT_EQ(r.indices[0].failed + r.indices[0].used, 64);
+  EXPECT_TRUE(std::isfinite(r.indices[0].parameters[0].ST));
+}
+
+// Any SBML model: parameters by id with explicit distributions, summaries in its own time unit.
+TEST(Sensitivity, WorksOnSbmlModels) {
+  const Study sbml = fixture("goldbeter1991_l2v4.xml");
+  SensitivityOptions o;
+  o.method = SensitivityMethod::morris;
+  o.samples = 6;
+  o.duration = 50;
+  o.parameters = {"VM1=uniform(2,4), Kc=loguniform(0.1,1)"};
+  o.outputs = {"max(C), auc(M)"};
+  const SensitivityResult m = run_sensitivity(sbml, o);
+  EXPECT_EQ(m.failed_runs, 0);
+  EXPECT_GT(m.indices[1].parameters[1].mu_star, 0);
+  o.method = SensitivityMethod::local;
+  o.parameters = {};
+  o.outputs = {"C"};
+  const SensitivityResult l = run_sensitivity(sbml, o);
+  EXPECT_EQ(l.failed_runs, 0);
+  EXPECT_GE(l.parameters.size(), 10u);
+  // SBML parameters have no spreads or bounds: a global analysis must be told how they vary.
+  o.method = SensitivityMethod::sobol;
+  EXPECT_NE(error_of([&] { run_sensitivity(sbml, o); }).find("no parameter has a spread or bounds"), std::string::npos);
+}
+
 TEST(Sensitivity, BadInputIsLocatedAndExplained) {
   const Study scenario = open("antibiotic_course", catalog);
   auto error = [&](SensitivityOptions o) { return error_of([&] { run_sensitivity(scenario, o); }); };

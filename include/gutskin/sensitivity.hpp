@@ -95,9 +95,11 @@ struct OptionsOf<SensitivityOptions> {
     static const OptionTable<SensitivityOptions> t{
         option("method", &SensitivityOptions::method, "Method: local (forward sensitivities), morris or sobol",
                sensitivity_method_names()),
-        option("at", &SensitivityOptions::at, "Time of outputs named without one, in days (default: the end)",
+        option("at", &SensitivityOptions::at,
+               "Time of outputs named without one, in days (an SBML model's own unit; default: the end)",
                Bounds{.min = 0}),
-        option("duration", &SensitivityOptions::duration, "A model without a scenario runs this long, in days (default: --at)",
+        option("duration", &SensitivityOptions::duration,
+               "A model without a scenario runs this long, in days (an SBML model's own unit; default: --at)",
                Bounds{.min = 0, .min_open = true}),
         option("samples", &SensitivityOptions::samples,
                "Sobol: base samples N, a power of 2 (runs N·(k+2)); Morris: trajectories (runs r·(k+1)); 0: 512 / 20",
@@ -175,6 +177,7 @@ struct SensitivityResult {
   std::vector<double> times;           // local: output times (days)
   std::vector<LocalOutput> local;      // local: per output
   double at = NAN;                     // the time outputs without one are read at
+  std::string time_unit;               // the model's ("day" for YAML models)
   std::vector<std::string> notes;      // what a reader must know (correlations ignored, ...)
 };
 

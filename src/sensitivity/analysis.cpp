@@ -429,6 +429,9 @@ void run_local(const Study& study, const Plan& plan, const SensitivityOptions& o
       throw InputError(SourceLoc{"--outputs"},
                        fmt::format("output '{}': local sensitivities are of observables and states over time; "
                                    "summaries and variables need morris or sobol", plan.outputs()[o].text));
+  if (!plan.model().events.empty() || study.model->n_delays() > 0)
+    throw InputError(SourceLoc{"--method"}, fmt::format("local sensitivities do not follow event jumps or delays, which "
+                                                        "model '{}' has; use morris or sobol", plan.model().name));
   const CompiledModel& cm = *study.model;
   result.parameters = local_parameters(plan, cm, options.parameters, result.notes);
   const Protocol& protocol = plan.protocols().front();
@@ -445,10 +448,9 @@ void run_local(const Study& study, const Plan& plan, const SensitivityOptions& o
   result.wall_seconds = seconds_since(start);
   result.runs = 2;
   result.stopped = r.summary.termination == Termination::cancelled;
-  if (!r.summary.ok()) {
+  if (!r.summary.ok() && !result.stopped) {  // the rows before the failure are kept
     result.failed_runs = 1;
     result.failures.push_back(r.summary.brief());
-    if (!result.stopped) return;
   }
   result.times = r.trajectory.times;
   const std::size_t np = result.parameters.size();
@@ -623,6 +625,7 @@ SensitivityResult run_sensitivity(const Study& study, const SensitivityOptions& 
   result.study = study.scenario ? study.scenario->name : study.trial ? study.trial->name : plan.model().name;
   for (const auto& o : plan.outputs()) result.outputs.push_back(o.text);
   result.at = plan.trial() ? NAN : plan.at();
+  result.time_unit = plan.model().time_unit.text;
   if (options.method == SensitivityMethod::local) run_local(study, plan, options, control, result);
   else run_global(study, plan, options, control, group, result);
   return result;

@@ -203,7 +203,7 @@ ReportPanel ranked_panel(const SensitivityResult& r, std::size_t o, const std::s
     p.description = "Mean absolute elementary effect with its bootstrap interval, the " + std::to_string(shown) + " largest";
     p.x_label = "μ* (output units per unit of probability)";
   } else {
-    p.title = "Local sensitivities of " + output + fmt::format(" at day {:g}", r.at);
+    p.title = "Local sensitivities of " + output + fmt::format(" at t = {:g}", r.at);
     p.description = "Elasticity ∂ln y/∂ln p (∂y/∂p where y = 0), the " + std::to_string(shown) + " largest in size";
     p.x_label = "elasticity";
   }
@@ -248,7 +248,8 @@ ReportPanel time_panel(const SensitivityResult& r, std::size_t o, const std::str
   ReportPanel p;
   p.section = output;
   p.title = "Time course of the sensitivities of " + output;
-  p.description = "Elasticity ∂ln y/∂ln p over time for the largest at day " + short_num(r.at);
+  p.description = "Elasticity ∂ln y/∂ln p over time for the largest at t = " + short_num(r.at);
+  p.x_unit = r.time_unit;
   p.y_unit = "";
   const auto order = ranking(r, o);
   const std::size_t np = r.parameters.size();
@@ -306,7 +307,8 @@ std::string sensitivity_summary_to_json(const SensitivityResult& r) {
   x["method"] = method_name(r.method);
   x["study"] = r.study;
   x["model"] = r.model;
-  x["at_days"] = num(r.at);
+  x["at"] = num(r.at);
+  x["time_unit"] = r.time_unit;
   x["samples"] = r.samples;
   x["runs"] = r.runs;
   x["failed_runs"] = r.failed_runs;
