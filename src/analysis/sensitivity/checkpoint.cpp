@@ -1,4 +1,4 @@
-#include "sensitivity/checkpoint.hpp"
+#include "analysis/sensitivity/checkpoint.hpp"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "sensitivity/global.hpp"
+#include "analysis/sensitivity/global.hpp"
 
 #include <gtest/gtest.h>
 

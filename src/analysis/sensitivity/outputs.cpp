@@ -1,4 +1,4 @@
-#include "sensitivity/outputs.hpp"
+#include "analysis/sensitivity/outputs.hpp"
 
 #include <fmt/format.h>
 
