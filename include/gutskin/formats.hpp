@@ -1,5 +1,6 @@
-// Files in and out: writers for results and descriptions (CSV trajectories, JSON summaries,
-// a trial's run files), shared by the CLI, the Python module and the web server. JSON comes
+// Files in and out: readers of models, scenarios and trials, and writers for results and
+// descriptions (CSV trajectories, JSON summaries, a trial's run files), shared by the CLI, the
+// Python module and the web server. JSON comes
 // back as strings so no JSON library leaks into this header.
 #pragma once
 
@@ -8,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "gutskin/catalog.hpp"
 #include "gutskin/model.hpp"
 #include "gutskin/scenario.hpp"
 #include "gutskin/simulate.hpp"
@@ -19,6 +21,15 @@ namespace gutskin {
 /// Modules listed under `modules:` are read and merged. Validates (see `validate`).
 /// Throws InputError with every problem found.
 Model load_model(const std::filesystem::path& path);
+
+/// Reads and checks a scenario file (model reference resolved, units converted to the input's
+/// unit, times to days). A model named without a path is a built-in of `catalog`. Throws
+/// InputError with every problem found.
+Scenario load_scenario(const std::filesystem::path& path, const Catalog& catalog = default_catalog());
+
+/// Reads and checks a trial file (units converted, times in days). Throws InputError with every
+/// problem found.
+Trial load_trial(const std::filesystem::path& path, const Catalog& catalog = default_catalog());
 
 /// Writes `time [unit]` (the trajectory's time unit) then every column as `name [unit]` (just
 /// `name` when the unit is empty) in one header row, then one row per output time, values

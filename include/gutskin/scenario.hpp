@@ -26,7 +26,6 @@
 #include <string>
 #include <vector>
 
-#include "gutskin/catalog.hpp"
 #include "gutskin/errors.hpp"
 #include "gutskin/model.hpp"
 #include "gutskin/schedule.hpp"
@@ -70,11 +69,6 @@ struct Scenario {
   SolverOptions solver;                    // the file's `solver:` block (defaults without one)
   SourceLoc where;
 };
-
-/// Reads and checks a scenario file (model reference resolved, units converted to the input's
-/// unit, times to days). A model named without a path is a built-in of `catalog`. Throws
-/// InputError with every problem found.
-Scenario load_scenario(const std::filesystem::path& path, const Catalog& catalog = default_catalog());
 
 /// Checks the scenario against its model: inputs/states exist, phenotype and overrides exist,
 /// values within bounds, model time in days (check_time_unit). Throws InputError.

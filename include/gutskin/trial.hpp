@@ -132,10 +132,6 @@ struct Trial {
   SourceLoc where;
 };
 
-/// Reads and checks a trial file (units converted, times in days). Throws InputError with every
-/// problem found.
-Trial load_trial(const std::filesystem::path& path, const Catalog& catalog = default_catalog());
-
 /// Checks the trial against its model: arms' inputs, phenotype, parameters named in spreads,
 /// correlations (a valid correlation matrix) and endpoints' observables. Throws InputError.
 void check_trial(const Trial& trial, const Model& model);

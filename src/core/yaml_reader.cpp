@@ -19,6 +19,12 @@ std::string format_days(double days) {
   return s.str();
 }
 
+std::string format_number(double v) {
+  std::ostringstream s;
+  s << v;
+  return s.str();
+}
+
 YAML::Node YamlReader::load() const {
   std::ifstream in(file_, std::ios::binary);
   if (!in) throw InputError(SourceLoc{.file = file_, .line = 0, .column = 0}, "cannot read the file");

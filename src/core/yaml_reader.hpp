@@ -23,6 +23,17 @@ std::string did_you_mean(const std::string& name, const std::vector<std::string>
 /// "1 day", "2.5 days".
 std::string format_days(double days);
 
+/// A number in messages: "%g" (0.8, 1e+10).
+std::string format_number(double v);
+
+/// The names of model items (parameters, observables, ...), for did_you_mean.
+template <class Items>
+std::vector<std::string> names_of(const Items& items) {
+  std::vector<std::string> out;
+  for (const auto& x : items) out.push_back(x.name);
+  return out;
+}
+
 class YamlReader {
  public:
   explicit YamlReader(std::string file) : file_(std::move(file)) {}

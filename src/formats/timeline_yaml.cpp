@@ -1,8 +1,8 @@
 // Timeline entries of scenario and trial files (format in include/gutskin/scenario.hpp).
 //
 // The one reader for a `timeline:` list, used by every file that holds one: scenario files
-// (load_scenario) and trial files (background and arms, src/trial).
-#include "scenario/timeline.hpp"
+// (load_scenario) and trial files (background and arms, load_trial).
+#include "formats/timeline_yaml.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,5 +1,7 @@
 #include "trial/sampling.hpp"
 
+#include "core/yaml_reader.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <numbers>
@@ -33,15 +35,6 @@ double NormalStream::normal() {
   return r * std::cos(a);
 }
 
-namespace {
-
-std::string format_number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
-
-}  // namespace
 
 PopulationSampler::PopulationSampler(const Model& model, const Population& population) {
   base_ = patient_parameters(model, population.patient);
