@@ -57,6 +57,10 @@ std::string describe(const Study& study);
 /// "3 states, 5 parameters, 2 inputs, 1 variable, 1 observable, 0 events, 1 phenotype".
 std::string model_counts(const Model& model);
 
+/// A patient of `phenotype` ("" = the model's defaults). Throws InputError at `where` for an
+/// unknown phenotype, with the closest name.
+Patient phenotype_patient(const Model& model, const std::string& phenotype, const SourceLoc& where);
+
 /// `name=value` settings (the CLI's repeatable --set) as parameter overrides of a patient: values
 /// in the parameter's unit. Unknown names ("did you mean") and bad numbers throw InputError at
 /// `where`; bounds are checked with the patient (check_scenario, check_trial).

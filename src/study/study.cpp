@@ -90,6 +90,19 @@ std::string describe(const Study& study) {
   return j.dump(2);
 }
 
+Patient phenotype_patient(const Model& model, const std::string& phenotype, const SourceLoc& where) {
+  Patient patient;
+  patient.phenotype = phenotype;
+  if (!phenotype.empty() && !model.phenotype(phenotype)) {
+    std::vector<std::string> names;
+    for (const Phenotype& p : model.phenotypes) names.push_back(p.name);
+    const std::string near = closest_name(phenotype, names);
+    throw InputError(where, fmt::format("unknown phenotype '{}'{}", phenotype,
+                                        near.empty() ? "" : " (did you mean '" + near + "'?)"));
+  }
+  return patient;
+}
+
 void apply_settings(const std::vector<std::string>& settings, const Model& model, Patient& patient,
                     const SourceLoc& where) {
   DiagnosticSink sink;
@@ -184,15 +197,7 @@ void write_scenario_files(const ScenarioRun& run, const fs::path& out_dir, const
 SimulationResult simulate_model(const Study& study, const SimulateRequest& request, const RunControl& control) {
   validate_options(request);
   const Model& model = study.model->model();
-  Patient patient;
-  patient.phenotype = request.phenotype;
-  if (!request.phenotype.empty() && !model.phenotype(request.phenotype)) {
-    std::vector<std::string> names;
-    for (const Phenotype& p : model.phenotypes) names.push_back(p.name);
-    const std::string near = closest_name(request.phenotype, names);
-    throw InputError(SourceLoc{}, fmt::format("unknown phenotype '{}'{}", request.phenotype,
-                                              near.empty() ? "" : " (did you mean '" + near + "'?)"));
-  }
+  Patient patient = phenotype_patient(model, request.phenotype, SourceLoc{});
   apply_settings(request.set, model, patient);
   SimulateOptions options;
   options.solver = request.solver;

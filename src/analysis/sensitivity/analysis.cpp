@@ -115,16 +115,7 @@ class Plan {
   Patient base_patient() const {
     if (study_.scenario) return study_.scenario->patient;
     if (study_.trial) return study_.trial->population.patient;
-    Patient p;
-    p.phenotype = options_.phenotype;
-    if (!p.phenotype.empty() && !model_.phenotype(p.phenotype)) {
-      std::vector<std::string> names;
-      for (const Phenotype& ph : model_.phenotypes) names.push_back(ph.name);
-      const std::string near = closest_name(p.phenotype, names);
-      throw InputError(SourceLoc{"--phenotype"}, fmt::format("unknown phenotype '{}'{}", p.phenotype,
-                                                             near.empty() ? "" : " (did you mean '" + near + "'?)"));
-    }
-    return p;
+    return phenotype_patient(model_, options_.phenotype, SourceLoc{"--phenotype"});
   }
 
   void read_outputs() {
