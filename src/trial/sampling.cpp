@@ -1,10 +1,10 @@
 #include "trial/sampling.hpp"
 
-#include "core/yaml_reader.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+
+#include "core/yaml_reader.hpp"
 
 namespace gutskin::detail {
 
@@ -18,8 +18,14 @@ std::uint64_t mix64(std::uint64_t x) {
 NormalStream::NormalStream(std::uint64_t seed, std::uint64_t index)
     : engine_(mix64(mix64(seed) ^ mix64(index + 0x632be59bd9b4e019ULL))) {}
 
+double open_unit(std::uint64_t bits) {
+  // (k + ½)·2⁻⁵³ rounds to exactly 1 for the top k (ties to even): keep it inside (0, 1). Every
+  // other draw is unchanged, so trials stay byte-identical to earlier releases.
+  return std::min((static_cast<double>(bits >> 11) + 0.5) * 0x1.0p-53, 1.0 - 0x1.0p-53);
+}
+
 double NormalStream::uniform() {
-  return (static_cast<double>(engine_() >> 11) + 0.5) * 0x1.0p-53;
+  return open_unit(engine_());
 }
 
 double NormalStream::normal() {

@@ -16,6 +16,9 @@ namespace gutskin::detail {
 /// SplitMix64 finaliser: a well-mixed 64-bit hash.
 std::uint64_t mix64(std::uint64_t x);
 
+/// A uniform in (0, 1), never 0 or 1, from the top 53 of 64 random bits.
+double open_unit(std::uint64_t bits);
+
 /// A portable stream of standard normals: std::mt19937_64 (fully specified by the standard)
 /// seeded from mix64(seed, index), uniforms from its top 53 bits, Box–Muller by hand
 /// (std::normal_distribution differs between standard libraries).

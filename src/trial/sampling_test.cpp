@@ -86,5 +86,13 @@ TEST(TrialSampling, InvalidCorrelationMatrixIsAnInputError) {
   }
 }
 
+// All 64 bits set used to give exactly 1.0 (and log(1 − u) or a quantile at 1 would follow).
+TEST(NormalStream, UniformsStayInsideTheOpenInterval) {
+  EXPECT_LT(open_unit(~0ULL), 1.0);
+  EXPECT_GT(open_unit(0), 0.0);
+  EXPECT_EQ(open_unit(0), 0x1.0p-54);
+  EXPECT_EQ(open_unit(1ULL << 63), 0.5 + 0x1.0p-54);
+}
+
 }  // namespace
 }  // namespace gutskin::detail
