@@ -9,6 +9,7 @@
 #include "gutskin/ensemble.hpp"
 #include "gutskin/errors.hpp"
 #include "gutskin/sbml.hpp"
+#include "gutskin/sensitivity.hpp"
 #include "gutskin/simulate.hpp"
 #include "gutskin/study.hpp"
 #include "gutskin/trial.hpp"
@@ -45,6 +46,15 @@ TEST(Options, EveryOptionsStructRoundTripsThroughJson) {
   suite.rtol = 1e-8;
   suite.round_trip = true;
   expect_round_trip(suite);
+  SensitivityOptions sensitivity;
+  sensitivity.method = SensitivityMethod::morris;
+  sensitivity.at = 49;
+  sensitivity.samples = 64;
+  sensitivity.levels = 6;
+  sensitivity.seed = 3;
+  sensitivity.error_control = false;
+  sensitivity.resume = true;
+  expect_round_trip(sensitivity);
 }
 
 TEST(Options, JsonGivesTheFieldsInTableOrder) {
