@@ -28,39 +28,25 @@ struct SensitivityArgs {
 
 /// The three most influential parameters of each output (at most eight outputs), for stdout.
 void print_top(const SensitivityResult& r) {
-  const std::size_t outputs = r.method == SensitivityMethod::local ? r.local.size() : r.indices.size();
-  const std::size_t np = r.parameters.size();
-  for (std::size_t o = 0; o < std::min<std::size_t>(outputs, 8); ++o) {
-    std::vector<std::pair<double, std::size_t>> order;
-    for (std::size_t k = 0; k < np; ++k) {
-      double v = NAN;
-      if (r.method == SensitivityMethod::sobol) v = r.indices[o].parameters[k].ST;
-      else if (r.method == SensitivityMethod::morris) v = r.indices[o].parameters[k].mu_star;
-      else if (!r.local[o].normalised.empty()) {
-        std::size_t row = 0;
-        while (row + 1 < r.times.size() && r.times[row] < r.at) ++row;
-        v = std::fabs(r.local[o].normalised[row * np + k]);
-      }
-      order.push_back({std::isfinite(v) ? v : -INFINITY, k});
-    }
-    std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  const char* what = r.method == SensitivityMethod::sobol ? "ST" : r.method == SensitivityMethod::morris ? "mu*" : "|elasticity|";
+  for (std::size_t o = 0; o < std::min<std::size_t>(r.outputs.size(), 8); ++o) {
     std::string top;
-    for (std::size_t j = 0; j < std::min<std::size_t>(3, order.size()); ++j)
-      if (std::isfinite(order[j].first))
-        top += fmt::format("{}{} {:.3g}", top.empty() ? "" : ", ", r.parameters[order[j].second].name, order[j].first);
-    const char* what = r.method == SensitivityMethod::sobol ? "ST" : r.method == SensitivityMethod::morris ? "mu*" : "|elasticity|";
+    const auto order = ranked_parameters(r, o);
+    for (std::size_t j = 0; j < std::min<std::size_t>(3, order.size()); ++j) {
+      const double v = rank_value(r, o, order[j]);
+      if (!std::isfinite(v)) break;  // the rest are not estimable either
+      top += fmt::format("{}{} {:.3g}", j == 0 ? "" : ", ", r.parameters[order[j]].name, v);
+    }
     fmt::print("  {}: {} {}\n", r.outputs[o], what, top.empty() ? "n/a" : top);
   }
-  if (outputs > 8) fmt::print("  ... and {} more outputs (summary.json)\n", outputs - 8);
+  if (r.outputs.size() > 8) fmt::print("  ... and {} more outputs (summary.json)\n", r.outputs.size() - 8);
 }
 
 void run(const SensitivityArgs& a, int& exit_code) {
   MpiGroup group;  // MPI only when started by mpirun
   const Study study = open(a.study, catalog());
   const std::string name = study.scenario ? study.scenario->name : study.trial ? study.trial->name : study.model->model().name;
-  std::string method = "sobol";
-  for (const auto& [value, word] : sensitivity_method_names())
-    if (value == a.options.method) method = word;
+  const std::string method = to_string(a.options.method);
   const std::filesystem::path out_dir =
       a.out_dir.empty() ? std::filesystem::path("out") / (name + "_" + method) : std::filesystem::path(a.out_dir);
   SensitivityOptions options = a.options;

@@ -44,6 +44,8 @@ inline const EnumNames<SensitivityMethod>& sensitivity_method_names() {
   return names;
 }
 
+const char* to_string(SensitivityMethod method);  // "local", "morris", "sobol"
+
 /// How one parameter varies in a global analysis: the quantile of a distribution, clamped into
 /// the parameter's bounds.
 struct Distribution {
@@ -186,6 +188,14 @@ struct SensitivityResult {
 /// (Ctrl-C) ends it early with `stopped` set and indices from the complete part of the design.
 SensitivityResult run_sensitivity(const Study& study, const SensitivityOptions& options,
                                   const RunControl& control = {}, const ProcessGroup& group = ProcessGroup{});
+
+/// What ranks parameter k for output o: ST (Sobol), μ* (Morris), |elasticity| at `at` (local;
+/// |∂y/∂p| where y = 0 there). NaN when not estimable.
+double rank_value(const SensitivityResult& result, std::size_t output, std::size_t parameter);
+
+/// The parameters of an output, most influential first (not estimable last): what files,
+/// reports and front ends list.
+std::vector<std::size_t> ranked_parameters(const SensitivityResult& result, std::size_t output);
 
 /// DIR/indices.csv, DIR/summary.json and DIR/report.html (ranked bar charts with intervals,
 /// convergence, time-resolved local sensitivities). Throws IoError naming the file.

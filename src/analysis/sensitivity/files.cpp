@@ -28,41 +28,11 @@ json num(double v) {
   return std::stod(fmt::format("{:.10g}", v));
 }
 
-std::string method_name(SensitivityMethod m) {
-  for (const auto& [value, name] : sensitivity_method_names())
-    if (value == m) return name;
-  return "?";
-}
-
 /// Row of the output time `at` in a local result (the last row if `at` is not on the grid).
 std::size_t local_row(const SensitivityResult& r) {
   for (std::size_t i = 0; i < r.times.size(); ++i)
     if (std::fabs(r.times[i] - r.at) <= 1e-9 * std::max(1.0, std::fabs(r.at))) return i;
   return r.times.empty() ? 0 : r.times.size() - 1;
-}
-
-/// What ranks a parameter for an output: ST (Sobol), μ* (Morris), |elasticity| at `at` (local;
-/// raw when the output is 0 there).
-double rank_value(const SensitivityResult& r, std::size_t o, std::size_t k) {
-  if (r.method == SensitivityMethod::local) {
-    const LocalOutput& l = r.local[o];
-    const std::size_t i = local_row(r) * r.parameters.size() + k;
-    return std::isfinite(l.normalised[i]) ? std::fabs(l.normalised[i]) : std::fabs(l.raw[i]);
-  }
-  const ParameterIndices& p = r.indices[o].parameters[k];
-  return r.method == SensitivityMethod::sobol ? p.ST : p.mu_star;
-}
-
-/// Parameter indices of an output, most influential first (NaN last).
-std::vector<std::size_t> ranking(const SensitivityResult& r, std::size_t o) {
-  std::vector<std::size_t> order(r.parameters.size());
-  std::iota(order.begin(), order.end(), 0);
-  auto key = [&](std::size_t k) {
-    const double v = rank_value(r, o, k);
-    return std::isfinite(v) ? v : -INFINITY;
-  };
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key(a) > key(b); });
-  return order;
 }
 
 std::size_t n_outputs(const SensitivityResult& r) {
@@ -105,7 +75,7 @@ json output_json(const SensitivityResult& r, std::size_t o) {
     const std::size_t row = local_row(r);
     x["output"] = l.output;
     x["value"] = num(l.value.empty() ? NAN : l.value[row]);
-    for (std::size_t k : ranking(r, o))
+    for (std::size_t k : ranked_parameters(r, o))
       rows.push_back({{"parameter", r.parameters[k].name},
                       {"raw", num(l.raw[row * np + k])},
                       {"normalised", num(l.normalised[row * np + k])}});
@@ -119,7 +89,7 @@ json output_json(const SensitivityResult& r, std::size_t o) {
   x["variance"] = num(out.variance);
   x[sobol ? "blocks_used" : "trajectories_used"] = out.used;
   x[sobol ? "blocks_failed" : "trajectories_failed"] = out.failed;
-  for (std::size_t k : ranking(r, o)) {
+  for (std::size_t k : ranked_parameters(r, o)) {
     const ParameterIndices& p = out.parameters[k];
     json row{{"parameter", r.parameters[k].name}};
     if (sobol) {
@@ -162,7 +132,7 @@ ReportPanel ranked_panel(const SensitivityResult& r, std::size_t o, const std::s
   p.section = output;
   p.x_unit = "";
   p.x_reference = 0.0;
-  const auto order = ranking(r, o);
+  const auto order = ranked_parameters(r, o);
   const std::size_t shown = std::min(kRanked, order.size());
   for (std::size_t row = 0; row < shown; ++row) {
     const std::size_t k = order[row];
@@ -223,7 +193,7 @@ std::optional<ReportPanel> convergence_panel(const SensitivityResult& r, std::si
   p.x_label = sobol ? "base samples N" : "trajectories r";
   p.x_unit = "";
   p.x_log = true;
-  const auto order = ranking(r, o);
+  const auto order = ranked_parameters(r, o);
   for (std::size_t j = 0; j < std::min(kLines, order.size()); ++j) {
     const std::size_t k = order[j];
     ReportSeries total, first;
@@ -251,7 +221,7 @@ ReportPanel time_panel(const SensitivityResult& r, std::size_t o, const std::str
   p.description = "Elasticity ∂ln y/∂ln p over time for the largest at t = " + short_num(r.at);
   p.x_unit = r.time_unit;
   p.y_unit = "";
-  const auto order = ranking(r, o);
+  const auto order = ranked_parameters(r, o);
   const std::size_t np = r.parameters.size();
   for (std::size_t j = 0; j < std::min(kLines, order.size()); ++j) {
     ReportSeries s;
@@ -265,7 +235,7 @@ ReportPanel time_panel(const SensitivityResult& r, std::size_t o, const std::str
 
 Report sensitivity_report(const SensitivityResult& r) {
   Report rep;
-  rep.title = fmt::format("Sensitivity of {} ({})", r.study, method_name(r.method));
+  rep.title = fmt::format("Sensitivity of {} ({})", r.study, to_string(r.method));
   rep.subtitle = fmt::format("model {}, {} parameters, {} outputs", r.model, r.parameters.size(), n_outputs(r));
   if (r.method == SensitivityMethod::sobol)
     rep.notes.push_back(fmt::format("Sobol indices from N = {} base samples of a Sobol sequence (Saltelli design, {} runs): "
@@ -302,9 +272,36 @@ Report sensitivity_report(const SensitivityResult& r) {
 
 }  // namespace
 
+const char* to_string(SensitivityMethod method) {
+  for (const auto& [value, name] : sensitivity_method_names())
+    if (value == method) return name.c_str();
+  return "?";
+}
+
+double rank_value(const SensitivityResult& r, std::size_t o, std::size_t k) {
+  if (r.method == SensitivityMethod::local) {
+    const LocalOutput& l = r.local[o];
+    const std::size_t i = local_row(r) * r.parameters.size() + k;
+    return std::isfinite(l.normalised[i]) ? std::fabs(l.normalised[i]) : std::fabs(l.raw[i]);
+  }
+  const ParameterIndices& p = r.indices[o].parameters[k];
+  return r.method == SensitivityMethod::sobol ? p.ST : p.mu_star;
+}
+
+std::vector<std::size_t> ranked_parameters(const SensitivityResult& r, std::size_t o) {
+  std::vector<std::size_t> order(r.parameters.size());
+  std::iota(order.begin(), order.end(), 0);
+  auto key = [&](std::size_t k) {
+    const double v = rank_value(r, o, k);
+    return std::isfinite(v) ? v : -INFINITY;
+  };
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key(a) > key(b); });
+  return order;
+}
+
 std::string sensitivity_summary_to_json(const SensitivityResult& r) {
   json x;
-  x["method"] = method_name(r.method);
+  x["method"] = to_string(r.method);
   x["study"] = r.study;
   x["model"] = r.model;
   x["at"] = num(r.at);
