@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <utility>
 
 #include "gutskin/errors.hpp"
 
@@ -22,6 +23,27 @@ void write_text(const fs::path& path, const std::string& text) {
   std::error_code ec;
   fs::rename(tmp, path, ec);
   if (ec) throw IoError("cannot replace", path, ec.message());
+}
+
+OutputFile::OutputFile(const fs::path& path, const char* mode) : f_(std::fopen(path.c_str(), mode)), path_(path) {
+  if (!f_) throw IoError("cannot open", path, "for writing");
+}
+
+OutputFile::~OutputFile() {
+  if (f_) std::fclose(f_);
+}
+
+void OutputFile::write(const void* data, std::size_t bytes) {
+  if (bytes && std::fwrite(data, 1, bytes, f_) != bytes) throw IoError("cannot write", path_);
+}
+
+void OutputFile::flush() {
+  if (f_ && std::fflush(f_) != 0) throw IoError("cannot write", path_);
+}
+
+void OutputFile::close() {
+  std::FILE* f = std::exchange(f_, nullptr);
+  if (f && std::fclose(f) != 0) throw IoError("cannot write", path_);
 }
 
 std::string csv_number(double v) {

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <memory>
 
+#include "core/text_files.hpp"
 #include "gutskin/compiled_model.hpp"
 #include "gutskin/trial.hpp"
 #include "trial/analysis.hpp"
@@ -49,33 +50,6 @@ std::string TrialSummary::full_report() const {
 }
 
 namespace {
-
-/// An appending file that reports the path when a write fails.
-class File {
- public:
-  File(const fs::path& path, const char* mode) : f_(std::fopen(path.c_str(), mode)), path_(path) {
-    if (!f_) throw IoError("cannot open", path, "for writing");
-  }
-  ~File() {
-    if (f_) std::fclose(f_);
-  }
-  File(const File&) = delete;
-  File& operator=(const File&) = delete;
-  void write(const void* data, std::size_t n) {
-    if (n && std::fwrite(data, 1, n, f_) != n) throw IoError("cannot write", path_);
-  }
-  void flush() {
-    if (std::fflush(f_) != 0) throw IoError("cannot write", path_);
-  }
-  void close() {
-    std::FILE* f = std::exchange(f_, nullptr);
-    if (f && std::fclose(f) != 0) throw IoError("cannot write", path_);
-  }
-
- private:
-  std::FILE* f_;
-  fs::path path_;
-};
 
 std::string manifest_text(const Trial& trial, const Model& model, long long n, std::uint64_t seed, int processes,
                           const SolverOptions& solver, const std::string& header) {
@@ -153,12 +127,12 @@ TrialResult run_trial(const CompiledModel& compiled, const Trial& trial, const T
   // Checkpoint: every finished patient is appended to this process's part as it comes.
   const detail::RunFiles files{.work = options.checkpoint_dir};
   const long long first = range_start(n, group.rank(), group.size());
-  std::unique_ptr<File> csv, bands;
+  std::unique_ptr<detail::OutputFile> csv, bands;
   if (!files.work.empty()) {
     spec.done_before = open_checkpoint(files, manifest_text(trial, model, n, seed, group.size(), solver, header),
                                        options.resume, first, n_arms, per_run_bands * n_arms * sizeof(float), group);
-    csv = std::make_unique<File>(files.part_csv(group.rank()), options.resume ? "ab" : "wb");
-    bands = std::make_unique<File>(files.part_bands(group.rank()), options.resume ? "ab" : "wb");
+    csv = std::make_unique<detail::OutputFile>(files.part_csv(group.rank()), options.resume ? "ab" : "wb");
+    bands = std::make_unique<detail::OutputFile>(files.part_bands(group.rank()), options.resume ? "ab" : "wb");
     std::vector<float> record;
     spec.on_item = [&, record](const EnsembleItem& item) mutable {
       const std::string rows = detail::patient_rows(result, item, sampler.varying());

@@ -13,7 +13,8 @@ namespace gutskin::detail {
 
 SensitivityCheckpoint::SensitivityCheckpoint(const fs::path& work, const std::string& manifest, bool resume,
                                              long long first, std::size_t outputs, const ProcessGroup& group)
-    : part_(work / fmt::format("part-{}.bin", group.rank())), outputs_(outputs) {
+    : outputs_(outputs) {
+  const fs::path part = work / fmt::format("part-{}.bin", group.rank());
   const fs::path manifest_path = work / "manifest.txt";
   if (resume) check_manifest(manifest_path, manifest);  // the same on every rank
   if (group.rank() == 0 && !resume) {
@@ -27,10 +28,10 @@ SensitivityCheckpoint::SensitivityCheckpoint(const fs::path& work, const std::st
   }
   group.barrier();
   record_.resize(2 + outputs_);
-  if (resume && fs::exists(part_)) {
+  if (resume && fs::exists(part)) {
     // Complete records whose indices run on from `first`; a torn or stray tail is cut.
     const std::size_t bytes = record_.size() * sizeof(double);
-    std::ifstream in(part_, std::ios::binary);
+    std::ifstream in(part, std::ios::binary);
     while (in.read(reinterpret_cast<char*>(record_.data()), static_cast<std::streamsize>(bytes))) {
       if (record_[0] != static_cast<double>(first + done_)) break;
       failed_ += static_cast<long long>(record_[1]);
@@ -39,32 +40,21 @@ SensitivityCheckpoint::SensitivityCheckpoint(const fs::path& work, const std::st
     }
     in.close();
     std::error_code ec;
-    fs::resize_file(part_, static_cast<std::uintmax_t>(done_) * bytes, ec);
-    if (ec) throw IoError("cannot cut", part_, ec.message());
+    fs::resize_file(part, static_cast<std::uintmax_t>(done_) * bytes, ec);
+    if (ec) throw IoError("cannot cut", part, ec.message());
   }
-  file_ = std::fopen(part_.c_str(), resume ? "ab" : "wb");
-  if (!file_) throw IoError("cannot open", part_, "for writing");
-}
-
-SensitivityCheckpoint::~SensitivityCheckpoint() {
-  if (file_) std::fclose(file_);
+  file_.emplace(part, resume ? "ab" : "wb");
 }
 
 void SensitivityCheckpoint::append(long long index, long long failed_runs, const std::vector<double>& outputs) {
   record_[0] = static_cast<double>(index);
   record_[1] = static_cast<double>(failed_runs);
   std::copy(outputs.begin(), outputs.end(), record_.begin() + 2);
-  if (std::fwrite(record_.data(), sizeof(double), record_.size(), file_) != record_.size())
-    throw IoError("cannot write", part_);
+  file_->write(record_.data(), record_.size() * sizeof(double));
 }
 
-void SensitivityCheckpoint::flush() {
-  if (file_ && std::fflush(file_) != 0) throw IoError("cannot write", part_);
-}
+void SensitivityCheckpoint::flush() { file_->flush(); }
 
-void SensitivityCheckpoint::close() {
-  std::FILE* f = std::exchange(file_, nullptr);
-  if (f && std::fclose(f) != 0) throw IoError("cannot write", part_);
-}
+void SensitivityCheckpoint::close() { file_->close(); }
 
 }  // namespace gutskin::detail

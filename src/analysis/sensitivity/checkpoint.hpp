@@ -8,11 +8,12 @@
 // on disk is a prefix of its range plus perhaps a torn last record, which resuming cuts.
 #pragma once
 
-#include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/text_files.hpp"
 #include "gutskin/ensemble.hpp"
 
 namespace gutskin::detail {
@@ -23,9 +24,6 @@ class SensitivityCheckpoint {
   /// what changed) and keeps this rank's complete records from `first` on.
   SensitivityCheckpoint(const std::filesystem::path& work, const std::string& manifest, bool resume, long long first,
                         std::size_t outputs, const ProcessGroup& group);
-  ~SensitivityCheckpoint();
-  SensitivityCheckpoint(const SensitivityCheckpoint&) = delete;
-  SensitivityCheckpoint& operator=(const SensitivityCheckpoint&) = delete;
 
   long long done() const { return done_; }             // points recovered
   long long failed_runs() const { return failed_; }    // among them
@@ -37,8 +35,7 @@ class SensitivityCheckpoint {
   void close();   // throws IoError
 
  private:
-  std::filesystem::path part_;
-  std::FILE* file_ = nullptr;
+  std::optional<OutputFile> file_;
   std::size_t outputs_ = 0;
   long long done_ = 0, failed_ = 0;
   std::vector<double> values_, record_;
