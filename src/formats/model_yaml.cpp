@@ -277,7 +277,9 @@ class YamlLoader {
     }
     for (auto it = root.begin(); it != root.end(); ++it) {
       const std::string key = it->first.Scalar();
-      const YAML::Node& value = it->second;
+      // A copy, never a reference: yaml-cpp's iterator returns its pair through a temporary proxy,
+      // so `const YAML::Node& v = it->second` dangles once the statement ends.
+      const YAML::Node value = it->second;
       if (std::find(kSections.begin(), kSections.end(), key) == kSections.end()) {
         sink.error(loc(it->first),
                    "unknown section " + in_quotes(key) + did_you_mean(key, kSections));
@@ -307,7 +309,7 @@ class YamlLoader {
         for (auto item = value.begin(); item != value.end(); ++item) {
           const std::string name = item->first.Scalar();
           const SourceLoc where = loc(item->first);
-          const YAML::Node& body = item->second;
+          const YAML::Node body = item->second;  // a copy (see `value` above)
           if (key == "inputs") read_input(name, where, body);
           else if (key == "parameters") read_parameter(name, where, body);
           else if (key == "states") read_state(name, where, body);

@@ -293,6 +293,21 @@ TEST(ModelErrors, Modules) {
             Lines{kDir + "no_such_model.yaml: error: cannot read model file (no such file)"});
 }
 
+// Each item of a section (a parameter's or a state's body) is read from a node that lives while
+// it is read. Bound by reference to yaml-cpp's `it->second` it dangled (AddressSanitizer:
+// stack-use-after-scope on every model load); build-asan runs this test to show it cannot.
+TEST(ModelErrors, SectionItemBodiesAreReadWhereTheyAre) {
+  EXPECT_EQ(errors_of("section_bodies.yaml"),
+            (Lines{at("section_bodies.yaml", 2, 14,
+                      "expected a number for 'value' of parameter 'k', got a list"),
+                   at("section_bodies.yaml", 3, 3, "missing 'value' for parameter 'j'"),
+                   at("section_bodies.yaml", 3, 3, "missing 'source' for parameter 'j'"),
+                   at("section_bodies.yaml", 5, 16,
+                      "expected an expression for 'initial' of state 'x', got a list"),
+                   at("section_bodies.yaml", 6, 3, "missing 'initial' for state 'y'"),
+                   at("section_bodies.yaml", 8, 6, "expected a mapping for reaction 'r', got a list")}));
+}
+
 TEST(ModelErrors, PathsAreShownAsPassed) {
   const std::filesystem::path cwd = std::filesystem::current_path();
   std::filesystem::current_path(kDir);
