@@ -5,6 +5,10 @@
 //   atom    := symbol | number | '(' unit ')'
 //
 // Every symbol maps to a factor to the canonical unit of its dimension and a vector of powers.
+//
+// Limits (a located InputError beyond them, never undefined behaviour or a stack overflow):
+// an exponent, and the power of each dimension in the whole unit, at most kMaxPower in magnitude;
+// parentheses nested at most kMaxParentheses deep.
 #include "gutskin/units.hpp"
 
 #include <charconv>
@@ -18,6 +22,9 @@ namespace {
 
 constexpr int kDims = static_cast<int>(Dim::n_dims);
 using Powers = std::array<int, kDims>;
+
+constexpr int kMaxPower = 100;        // no real unit comes near m^100
+constexpr int kMaxParentheses = 100;  // atom := '(' unit ')' recurses once per level
 
 struct Symbol {
   const char* name;
@@ -158,9 +165,15 @@ class UnitParser {
   std::string_view s_;
   const SourceLoc& where_;
   std::size_t pos_ = 0;
+  int parentheses_ = 0;  // open '(' around the current position
 
   [[noreturn]] void malformed() const {
     throw InputError(where_, "malformed unit '" + trim(s_) + "'");
+  }
+
+  [[noreturn]] void power_out_of_range(const std::string& what) const {
+    throw InputError(where_, what + " in unit '" + trim(s_) + "' is out of range (at most " +
+                                 std::to_string(kMaxPower) + " in magnitude)");
   }
 
   void skip_space() {
@@ -185,14 +198,23 @@ class UnitParser {
         skip_space();
         Unit rhs = term();
         combine(acc, rhs, c == '*' ? 1 : -1, std::string(1, c));
+        check_powers(acc);
       } else if (pos_ > before && at_term_start()) {  // implicit product: `MET h`
         Unit rhs = term();
         combine(acc, rhs, 1, " ");
+        check_powers(acc);
       } else {
         pos_ = before;
         return acc;
       }
     }
+  }
+
+  // Both operands are within ±kMaxPower, so the sum cannot overflow; the result is checked here.
+  void check_powers(const Unit& u) const {
+    for (int d = 0; d < kDims; ++d)
+      if (u.powers[d] > kMaxPower || u.powers[d] < -kMaxPower)
+        power_out_of_range("the power " + std::to_string(u.powers[d]) + " of a dimension");
   }
 
   static void combine(Unit& acc, const Unit& rhs, int sign, const std::string& op) {
@@ -234,10 +256,14 @@ class UnitParser {
         ++pos_;
       }
       e *= sign;
+      // Checked before the conversion to int, which is undefined beyond int's range.
+      if (!(std::fabs(e) <= kMaxPower))
+        power_out_of_range("the exponent " + std::string(s_.substr(start, pos_ - start)));
       const bool has_dims = u.powers != Powers{};
       if (has_dims && e != std::round(e)) malformed();
       u.factor = std::pow(u.factor, e);
       for (auto& p : u.powers) p *= static_cast<int>(e);
+      check_powers(u);
       u.text += "^" + std::string(s_.substr(start, pos_ - start));
     }
     return u;
@@ -248,12 +274,16 @@ class UnitParser {
     const char c = s_[pos_];
     Unit u;
     if (c == '(') {
+      if (++parentheses_ > kMaxParentheses)
+        throw InputError(where_, "unit nested too deeply (more than " +
+                                     std::to_string(kMaxParentheses) + " levels of parentheses)");
       ++pos_;
       skip_space();
       u = product();
       skip_space();
       if (pos_ >= s_.size() || s_[pos_] != ')') malformed();
       ++pos_;
+      --parentheses_;
       u.text = "(" + u.text + ")";
       return u;
     }

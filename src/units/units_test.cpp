@@ -125,5 +125,34 @@ TEST(Units, Errors) {
             "s.yaml:4:12: error: expected a quantity like '7 days', got 'days'");
 }
 
+// Exponents beyond int's range were converted to int (undefined behaviour, UBSan); a deep nest of
+// parentheses recursed until the stack overflowed. Both are located errors with their limit.
+TEST(Units, LimitsOnPowersAndNesting) {
+  const SourceLoc at{"s.yaml", 4, 12};
+  EXPECT_EQ(error_of([&] { parse_unit("m^99999999999", at); }),
+            "s.yaml:4:12: error: the exponent 99999999999 in unit 'm^99999999999' is out of range "
+            "(at most 100 in magnitude)");
+  EXPECT_EQ(error_of([&] { parse_unit("g^(-1e400)", at); }),
+            "s.yaml:4:12: error: the exponent (-1e400) in unit 'g^(-1e400)' is out of range (at "
+            "most 100 in magnitude)");
+  EXPECT_EQ(error_of([&] { parse_quantity("1 10^99999999999", at); }),
+            "s.yaml:4:12: error: the exponent 99999999999 in unit '10^99999999999' is out of range "
+            "(at most 100 in magnitude)");
+  EXPECT_EQ(error_of([&] { parse_unit("(m^60)^2", at); }),
+            "s.yaml:4:12: error: the power 120 of a dimension in unit '(m^60)^2' is out of range "
+            "(at most 100 in magnitude)");
+  EXPECT_EQ(error_of([&] { parse_unit("m^-60/m^60", at); }),
+            "s.yaml:4:12: error: the power -120 of a dimension in unit 'm^-60/m^60' is out of "
+            "range (at most 100 in magnitude)");
+  EXPECT_EQ(parse_unit("m^100").powers[static_cast<int>(Dim::length)], 100);
+  EXPECT_EQ(parse_unit("m^-50 m^-50").powers[static_cast<int>(Dim::length)], -100);
+
+  const std::string deep = std::string(100000, '(') + "m" + std::string(100000, ')');
+  EXPECT_EQ(error_of([&] { parse_unit(deep, at); }),
+            "s.yaml:4:12: error: unit nested too deeply (more than 100 levels of parentheses)");
+  const std::string ok = std::string(100, '(') + "m" + std::string(100, ')');
+  EXPECT_TRUE(parse_unit(ok).same_dimension(parse_unit("m")));
+}
+
 }  // namespace
 }  // namespace gutskin
