@@ -791,6 +791,10 @@ void Importer::map_reactions() {
       } else if (m_->getLevel() >= 3 && m_->isSetConversionFactor()) {
         cf = m_->getConversionFactor();
       }
+      if (!cf.empty() && !ir_name_.count(cf)) {
+        refuse(s, "conversion factor '" + cf + "' does not exist");
+        return;
+      }
       if (!cf.empty()) t = mul(t, ir(cf));
       auto [it, inserted] = species_rate.emplace(sid, t);
       if (inserted) {
@@ -809,7 +813,9 @@ void Importer::map_reactions() {
     if (!reaction_changed_.count(sid) || assignment_rule_.count(sid) || rate_rule_.count(sid)) {
       continue;
     }
-    const SbmlSymbol& sym = out_.symbols.at(sid);
+    const auto mapped = out_.symbols.find(sid);
+    if (mapped == out_.symbols.end()) continue;  // refused by map_species (no such compartment)
+    const SbmlSymbol& sym = mapped->second;
     Expr rate = species_rate.count(sid) ? species_rate.at(sid) : constant(0.0);
     std::string state = sym.ir_name;
     if (sym.amount && sym.amount->op == Op::symbol && sym.amount->name != sym.ir_name) {

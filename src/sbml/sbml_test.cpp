@@ -335,6 +335,40 @@ TEST(SbmlImport, RefusesFastReactions) {
   for (const auto& x : d) EXPECT_GT(x.where.line, 0) << x.message;
 }
 
+// A species in a compartment that does not exist (or with a conversion factor that does not)
+// and changed by a reaction ended with "error: map::at" (a std::out_of_range, exit 1).
+TEST(SbmlImport, RefusesUndefinedCompartmentAndConversionFactorOfASpecies) {
+  const std::string reaction = R"(
+    <listOfReactions>
+      <reaction id="J" reversible="false">
+        <listOfReactants><speciesReference species="S" stoichiometry="1" constant="true"/></listOfReactants>
+        <kineticLaw>)" + math("<apply><times/><cn>2</cn><ci>S</ci></apply>") + R"(</kineticLaw>
+      </reaction>
+    </listOfReactions>)";
+  auto lines = [](const std::vector<Diagnostic>& d) {
+    std::vector<std::string> out;
+    for (const auto& x : d) out.push_back(x.where.str().substr(x.where.str().rfind('/') + 1) + ": " + x.message);
+    return out;
+  };
+  EXPECT_EQ(lines(refusal("no_compartment.xml", R"(
+    <listOfCompartments><compartment id="C" size="1" constant="true"/></listOfCompartments>
+    <listOfSpecies>
+      <species id="S" compartment="nowhere" initialAmount="1" hasOnlySubstanceUnits="true"
+               boundaryCondition="false" constant="false"/>
+    </listOfSpecies>)" + reaction)),
+            std::vector<std::string>{
+                "no_compartment.xml:8:58: species 'S': compartment 'nowhere' does not exist"});
+  EXPECT_EQ(lines(refusal("no_conversion_factor.xml", R"(
+    <listOfCompartments><compartment id="C" size="1" constant="true"/></listOfCompartments>
+    <listOfSpecies>
+      <species id="S" compartment="C" initialAmount="1" hasOnlySubstanceUnits="true"
+               boundaryCondition="false" constant="false" conversionFactor="nothing"/>
+    </listOfSpecies>)" + reaction)),
+            std::vector<std::string>{
+                "no_conversion_factor.xml:8:85: species 'S': conversion factor 'nothing' does not "
+                "exist"});
+}
+
 TEST(SbmlImport, InvalidXmlIsReportedWithItsLine) {
   const fs::path p = write_file("broken.xml", "<?xml version=\"1.0\"?>\n<sbml>\n<model\n");
   try {
