@@ -2,10 +2,16 @@
 // The parser lives in parser.cpp.
 #include "gutskin/expr.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "expr/depth.hpp"
 
 namespace gutskin {
 
@@ -550,6 +556,35 @@ bool is_constant(const Expr& e) {
     if (!is_constant(x)) return false;
   }
   return true;
+}
+
+std::string detail::expression_too_deep() {
+  return "expression nested too deeply (more than " + std::to_string(kMaxExprDepth) + " levels)";
+}
+
+int detail::expression_depth(const Expr& e, int limit) {
+  // Post-order with an explicit stack: a node's depth is known once all its operands' are.
+  std::unordered_map<const ExprNode*, int> depth;
+  std::vector<std::pair<const ExprNode*, bool>> stack{{e.get(), false}};
+  while (!stack.empty()) {
+    auto [node, operands_done] = stack.back();
+    if (depth.count(node)) {
+      stack.pop_back();
+      continue;
+    }
+    if (!operands_done) {
+      stack.back().second = true;
+      for (const auto& a : node->args)
+        if (!depth.count(a.get())) stack.emplace_back(a.get(), false);
+      continue;
+    }
+    int d = 1;
+    for (const auto& a : node->args) d = std::max(d, depth.at(a.get()) + 1);
+    if (d > limit) return limit + 1;
+    depth.emplace(node, d);
+    stack.pop_back();
+  }
+  return depth.at(e.get());
 }
 
 double digamma(double x) {

@@ -569,6 +569,51 @@ TEST(ExprErrors, DeepNestingIsAnErrorNotACrash) {
   EXPECT_EQ(to_string(parse_expression(ok)), "x");
 }
 
+// The limit is on the tree too: a left-associative chain (x + x + ... + x) nests without any
+// recursion in the parser, and every walk over the tree (printing, evaluating, differentiating,
+// compiling, destroying) recursed through it until the stack overflowed (issue 18).
+TEST(ExprErrors, NestingLimitIsLocatedAndExact) {
+  const SourceLoc where{"m.yaml", 6, 6};
+  auto error = [&](const std::string& text) {
+    try {
+      parse_expression(text, where);
+    } catch (const InputError& e) {
+      return e.diagnostics().size() == 1 ? e.diagnostics()[0].str() : std::string("several");
+    }
+    return std::string("no error");
+  };
+  auto chain = [](const std::string& op, int n) {
+    std::string s = "x";
+    for (int i = 1; i < n; ++i) s += op + "x";
+    return s;
+  };
+  const std::string too_deep = "error: expression nested too deeply (more than 1000 levels)";
+  // 1000 operands: depth 1000, accepted; the 1001st '+' makes 1001 (column of that '+').
+  EXPECT_EQ(error(chain(" + ", 1000)), "no error");
+  EXPECT_EQ(error(chain(" + ", 1001)), "m.yaml:6:" + std::to_string(6 + 4 * 999 + 2) + ": " + too_deep);
+  EXPECT_EQ(error(chain("*", 100000)), "m.yaml:6:" + std::to_string(6 + 2 * 999 + 1) + ": " + too_deep);
+  EXPECT_EQ(error(chain("^", 100000)), "m.yaml:6:" + std::to_string(6 + 2 * 999 + 1) + ": " + too_deep);
+  EXPECT_EQ(error(std::string(100000, '-') + "x"), "m.yaml:6:" + std::to_string(6 + 999) + ": " + too_deep);
+  EXPECT_EQ(error(std::string(1000, '(') + "x" + std::string(1000, ')')),
+            "m.yaml:6:" + std::to_string(6 + 1000) + ": " + too_deep);
+  EXPECT_EQ(error(std::string(999, '(') + "x" + std::string(999, ')')), "no error");
+  std::string calls = "x";
+  for (int i = 0; i < 2000; ++i) calls = "exp(" + calls + ")";
+  EXPECT_EQ(error(calls), "m.yaml:6:" + std::to_string(6 + 4 * 1000) + ": " + too_deep);
+
+  // At the limit every walk over the tree still works.
+  const Expr deep = parse_expression(chain(" + ", 1000));
+  EXPECT_EQ(to_string(deep), chain(" + ", 1000));
+  const auto one = [](const std::string&) { return 1.0; };
+  EXPECT_DOUBLE_EQ(evaluate(deep, one), 1000.0);
+  EXPECT_DOUBLE_EQ(evaluate(simplify(differentiate(deep, "x")), one), 1000.0);
+  std::string nested = "x";
+  for (int i = 0; i < 998; ++i) nested = "sin(" + nested + ")";
+  const Expr sines = parse_expression(nested);
+  EXPECT_DOUBLE_EQ(evaluate(simplify(sines), one), evaluate(sines, one));
+  EXPECT_EQ(to_string(sines), nested);
+}
+
 TEST(ExprErrors, UnknownSymbolsAreNotErrors) {
   EXPECT_NO_THROW(parse_expression("whatever_name * exp2"));
   EXPECT_NO_THROW(parse_expression("exp + log"));  // function names without '(' are symbols

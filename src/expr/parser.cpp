@@ -6,8 +6,10 @@
 #include <limits>
 #include <string>
 #include <system_error>
+#include <unordered_map>
 #include <vector>
 
+#include "expr/depth.hpp"
 #include "gutskin/expr.hpp"
 
 namespace gutskin {
@@ -217,9 +219,10 @@ class Parser {
       bool matched = false;
       for (const auto& [t, op] : ops) {
         if (tok_.kind == t) {
+          const std::size_t at = tok_.pos;
           advance();
           Expr r = (this->*next)();
-          l = make(op, {l, r});
+          l = node(at, op, {l, r});
           matched = true;
           break;
         }
@@ -229,18 +232,32 @@ class Parser {
   }
 
   // Bounds recursion so that hostile input cannot overflow the stack (the library also serves
-  // the web UI); no real model comes near it.
-  static constexpr int max_depth = 500;
+  // the web UI); no real model comes near it. Two measures, one limit (expr/depth.hpp): the
+  // grammar's recursion (one level per parenthesis, argument list, unary operator and power) and
+  // the depth of the tree built, which left-associative chains (a + a + ... + a) grow without
+  // any recursion here but every later walk over the tree recurses through.
+  static constexpr int max_depth = detail::kMaxExprDepth;
   struct DepthGuard {
     Parser& p;
     explicit DepthGuard(Parser& parser) : p(parser) {
-      if (++p.depth_ > max_depth) {
-        p.fail(p.tok_.pos,
-               "expression nested too deeply (more than " + std::to_string(max_depth) + " levels)");
-      }
+      if (++p.depth_ > max_depth) p.fail(p.tok_.pos, detail::expression_too_deep());
     }
     ~DepthGuard() { --p.depth_; }
   };
+
+  // make(), refusing a node deeper than max_depth (reported at `at`, its operator or function).
+  Expr node(std::size_t at, Op op, std::vector<Expr> args) {
+    int d = 1;
+    for (const auto& a : args) {
+      const auto it = tree_depth_.find(a.get());
+      d = std::max(d, (it == tree_depth_.end() ? 1 : it->second) + 1);
+    }
+    if (d > max_depth) fail(at, detail::expression_too_deep());
+    Expr e = make(op, std::move(args));
+    tree_depth_.emplace(e.get(), d);
+    keep_.push_back(e);  // the map's keys must not be freed and reused while parsing
+    return e;
+  }
 
   Expr parse_or() {
     DepthGuard guard(*this);
@@ -251,8 +268,9 @@ class Parser {
   Expr parse_not() {
     if (tok_.kind == Tok::kw_not) {
       DepthGuard guard(*this);
+      const std::size_t at = tok_.pos;
       advance();
-      return make(Op::logical_not, {parse_not()});
+      return node(at, Op::logical_not, {parse_not()});
     }
     return parse_comparison();
   }
@@ -273,15 +291,17 @@ class Parser {
   }
 
   Expr parse_unary() {
-    DepthGuard guard(*this);
     if (tok_.kind == Tok::minus) {
+      DepthGuard guard(*this);
+      const std::size_t at = tok_.pos;
       advance();
       Expr operand = parse_unary();
       // A negative literal is a constant, so numbers round-trip through to_string exactly.
       if (operand->op == Op::constant) return constant(-operand->value);
-      return make(Op::neg, {operand});
+      return node(at, Op::neg, {operand});
     }
     if (tok_.kind == Tok::plus) {
+      DepthGuard guard(*this);
       advance();
       return parse_unary();
     }
@@ -291,8 +311,11 @@ class Parser {
   Expr parse_power() {
     Expr base = parse_primary();
     if (tok_.kind == Tok::caret) {
+      DepthGuard guard(*this);
+      const std::size_t at = tok_.pos;
       advance();
-      return make(Op::pow, {base, parse_unary()});  // right-associative
+      Expr exponent = parse_unary();
+      return node(at, Op::pow, {base, exponent});  // right-associative
     }
     return base;
   }
@@ -360,43 +383,44 @@ class Parser {
       }
     };
 
+    const std::size_t at = name_tok.pos;
     for (const auto& f : unary_functions) {
       if (f.name == name) {
         arity(1);
-        return make(f.op, std::move(args));
+        return node(at, f.op, std::move(args));
       }
     }
     if (name == "min" || name == "max") {
       at_least(2);
-      return make(name == "min" ? Op::min : Op::max, std::move(args));
+      return node(at, name == "min" ? Op::min : Op::max, std::move(args));
     }
     if (name == "pow") {
       arity(2);
-      return make(Op::pow, std::move(args));
+      return node(at, Op::pow, std::move(args));
     }
     if (name == "delay") {
       arity(2);
-      return make(Op::delay, std::move(args));
+      return node(at, Op::delay, std::move(args));
     }
     if (name == "piecewise") {
       at_least(1);
       // No otherwise: undefined when no condition holds (SBML semantics).
       if (args.size() % 2 == 0) args.push_back(constant(std::numeric_limits<double>::quiet_NaN()));
-      return make(Op::piecewise, std::move(args));
+      return node(at, Op::piecewise, std::move(args));
     }
     if (name == "if") {
       arity(3);
-      return make(Op::piecewise, {args[1], args[0], args[2]});
+      return node(at, Op::piecewise, {args[1], args[0], args[2]});
     }
     if (name == "mm") {
       arity(2);
-      return make(Op::div, {args[0], make(Op::add, {args[1], args[0]})});
+      return node(at, Op::div, {args[0], node(at, Op::add, {args[1], args[0]})});
     }
     // hill, hill_inh
     arity(3);
-    const Expr xn = make(Op::pow, {args[0], args[2]});
-    const Expr kn = make(Op::pow, {args[1], args[2]});
-    return make(Op::div, {name == "hill" ? xn : kn, make(Op::add, {kn, xn})});
+    const Expr xn = node(at, Op::pow, {args[0], args[2]});
+    const Expr kn = node(at, Op::pow, {args[1], args[2]});
+    return node(at, Op::div, {name == "hill" ? xn : kn, node(at, Op::add, {kn, xn})});
   }
 
   std::string_view text_;
@@ -404,6 +428,8 @@ class Parser {
   std::size_t pos_ = 0;  // next character for the lexer
   Token tok_;            // current token
   int depth_ = 0;        // current recursion depth of the grammar rules
+  std::unordered_map<const ExprNode*, int> tree_depth_;  // of the nodes made (leaves: 1)
+  std::vector<Expr> keep_;
 };
 
 }  // namespace

@@ -1,0 +1,26 @@
+// How deeply an expression may nest, so that no input can drive a recursive walk over an Expr
+// (printing, evaluation, differentiation, simplification, compiling into tapes, destruction) into
+// a stack overflow. The parser and the SBML import refuse deeper expressions with a located
+// InputError; what the engine derives from them (derivatives: a few levels per level) stays
+// within a small multiple of the limit.
+#pragma once
+
+#include <string>
+
+#include "gutskin/expr.hpp"
+
+namespace gutskin::detail {
+
+/// The deepest expression accepted: a constant or a name has depth 1, `a + b` depth 2, and each
+/// parenthesis, function call, unary operator or power also counts as a level while parsing.
+inline constexpr int kMaxExprDepth = 1000;
+
+/// "expression nested too deeply (more than 1000 levels)".
+std::string expression_too_deep();
+
+/// 1 for a constant or a symbol, else 1 + the deepest operand. Iterative (an explicit stack), and
+/// linear in the distinct nodes (shared subexpressions are visited once). Stops early and returns
+/// `limit + 1` once the depth exceeds `limit`.
+int expression_depth(const Expr& e, int limit = kMaxExprDepth);
+
+}  // namespace gutskin::detail
