@@ -11,6 +11,7 @@ packages=(
   libsbml5-dev                                                 # SBML
   libtbb-dev libopenmpi-dev openmpi-bin                        # trials: threads, MPI
   libboost-dev                                                 # distributions, Sobol sequences
+  libeigen3-dev                                                # eigenvalues (steady states)
   libgtest-dev libbenchmark-dev                                # tests, benchmarks
   python3-numpy python3-scipy                                  # benchmark peers (SciPy)
 )

@@ -22,5 +22,6 @@ void register_list(CLI::App& app, int& exit_code);       // cmd_list.cpp
 void register_sbml(CLI::App& app, int& exit_code);       // cmd_sbml.cpp: export-sbml, sbml-suite
 void register_trial(CLI::App& app, int& exit_code);      // cmd_trial.cpp
 void register_sensitivity(CLI::App& app, int& exit_code);  // cmd_sensitivity.cpp
+void register_steady_state(CLI::App& app, int& exit_code);  // cmd_steady_state.cpp
 
 }  // namespace gutskin::cli

@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
     register_sbml(app, exit_code);
     register_trial(app, exit_code);
     register_sensitivity(app, exit_code);
+    register_steady_state(app, exit_code);
 
     try {
       app.parse(argc, argv);

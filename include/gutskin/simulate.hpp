@@ -53,6 +53,9 @@ struct SimulateOptions {
   std::vector<double> output_times;     // increasing, within [t_start, t_end]; required
   SolverOptions solver;
   bool record_variables = true;         // also store variables (assignment rules) in the trajectory
+  /// Start from this state (model order) instead of the model's initial values; empty: those.
+  /// Parameters still get their initial assignments. (Steady-state searches, continuation.)
+  std::vector<double> initial_state;
   /// Forward sensitivities (CVODES, staggered corrector, analytic ∂f/∂x and ∂f/∂p) of the
   /// observables and states with respect to these parameters (model indices); empty: none.
   /// Refused (InputError) for models with events or delay(), whose sensitivities would need jump

@@ -67,6 +67,11 @@ Patient phenotype_patient(const Model& model, const std::string& phenotype, cons
 void apply_settings(const std::vector<std::string>& settings, const Model& model, Patient& patient,
                     const SourceLoc& where = SourceLoc{"--set"});
 
+/// `name=value` settings of inputs (a repeatable --input): `inputs` (model order) with these
+/// values, in the input's unit. Errors as for apply_settings.
+void apply_input_settings(const std::vector<std::string>& settings, const Model& model, std::vector<double>& inputs,
+                          const SourceLoc& where = SourceLoc{"--input"});
+
 struct ScenarioRunOptions {
   SolverOptions solver;
   std::vector<std::string> set;  // name=value parameter overrides on top of the scenario's patient

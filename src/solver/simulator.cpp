@@ -441,6 +441,9 @@ class Run {
       throw InputError({}, fmt::format("expected {} parameter values, got {}", m_.n_parameters(), p.size()));
     if (schedule.n_inputs() != m_.n_inputs())
       throw InputError({}, fmt::format("schedule has {} inputs, the model {}", schedule.n_inputs(), m_.n_inputs()));
+    if (!opt_.initial_state.empty() && static_cast<int>(opt_.initial_state.size()) != m_.n_states())
+      throw InputError({}, fmt::format("initial_state has {} values, the model {} states", opt_.initial_state.size(),
+                                       m_.n_states()));
     m_.set_parameters(s_.ws, p.data());
     t_end_ = opt_.output_times.back();
     breaks_ = schedule.breaks(opt_.t_start, t_end_);
@@ -461,6 +464,7 @@ class Run {
     s_.rhs_error.clear(), s_.cvode_error.clear();
     set_segment(t);
     m_.initial_state(t, s_.inputs_at(t), x_, s_.ws);
+    if (!opt_.initial_state.empty()) std::copy(opt_.initial_state.begin(), opt_.initial_state.end(), x_);
     apply_boluses(t, /*include_start=*/true);
     s_.history.clear(m_.n_delays());
     s_.x_initial.assign(x_, x_ + m_.n_states());
@@ -684,7 +688,8 @@ class Run {
     if (ns > 0) {
       if (s_.sens.size() != ns) s_.sens = VectorArray(ns, s_.y.get());
       std::vector<double> dx0dp(static_cast<std::size_t>(m_.n_states()) * m_.n_parameters());
-      m_.initial_state_jacobian(t, s_.inputs_at(t), dx0dp.data(), s_.ws);
+      // A given start state does not move with the parameters.
+      if (opt_.initial_state.empty()) m_.initial_state_jacobian(t, s_.inputs_at(t), dx0dp.data(), s_.ws);
       for (int k = 0; k < ns; ++k)
         std::copy_n(dx0dp.begin() + static_cast<std::size_t>(s_.sens_parameters[k]) * m_.n_states(), m_.n_states(),
                     s_.sens.data(k));

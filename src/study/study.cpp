@@ -103,27 +103,30 @@ Patient phenotype_patient(const Model& model, const std::string& phenotype, cons
   return patient;
 }
 
-void apply_settings(const std::vector<std::string>& settings, const Model& model, Patient& patient,
-                    const SourceLoc& where) {
+namespace {
+
+/// Reads `name=value` settings of one kind of name ("parameter", "input"; `a_kind` "a parameter"):
+/// unknown names get a "did you mean", bad numbers say what was expected; `set` takes each good one.
+template <class Set>
+void read_settings(const std::vector<std::string>& settings, const char* kind, const char* a_kind,
+                   const std::vector<std::string>& names, const SourceLoc& where, Set set) {
   DiagnosticSink sink;
-  std::vector<std::string> names;
-  for (const auto& p : model.parameters) names.push_back(p.name);
+  auto trim = [](std::string t) {
+    while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) t.pop_back();
+    while (!t.empty() && std::isspace(static_cast<unsigned char>(t.front()))) t.erase(t.begin());
+    return t;
+  };
   for (const std::string& s : settings) {
     const auto eq = s.find('=');
-    auto trim = [](std::string t) {
-      while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) t.pop_back();
-      while (!t.empty() && std::isspace(static_cast<unsigned char>(t.front()))) t.erase(t.begin());
-      return t;
-    };
     const std::string name = trim(eq == std::string::npos ? s : s.substr(0, eq));
     const std::string text = eq == std::string::npos ? "" : trim(s.substr(eq + 1));
     if (eq == std::string::npos || name.empty() || text.empty()) {
-      sink.error(where, fmt::format("'{}': expected name=value (a parameter and a number in its unit)", s));
+      sink.error(where, fmt::format("'{}': expected name=value ({} and a number in its unit)", s, a_kind));
       continue;
     }
-    if (model.parameter_index(name) < 0) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
       const std::string near = closest_name(name, names);
-      sink.error(where, fmt::format("unknown parameter '{}'{}", name, near.empty() ? "" : " (did you mean '" + near + "'?)"));
+      sink.error(where, fmt::format("unknown {} '{}'{}", kind, name, near.empty() ? "" : " (did you mean '" + near + "'?)"));
       continue;
     }
     std::size_t used = 0;
@@ -137,10 +140,29 @@ void apply_settings(const std::vector<std::string>& settings, const Model& model
       sink.error(where, fmt::format("'{}': expected a finite number for '{}', got '{}'", s, name, text));
       continue;
     }
-    patient.overrides[name] = value;
-    patient.override_where[name] = where;
+    set(name, value);
   }
   sink.throw_if_any();
+}
+
+}  // namespace
+
+void apply_settings(const std::vector<std::string>& settings, const Model& model, Patient& patient,
+                    const SourceLoc& where) {
+  std::vector<std::string> names;
+  for (const auto& p : model.parameters) names.push_back(p.name);
+  read_settings(settings, "parameter", "a parameter", names, where, [&](const std::string& name, double value) {
+    patient.overrides[name] = value;
+    patient.override_where[name] = where;
+  });
+}
+
+void apply_input_settings(const std::vector<std::string>& settings, const Model& model, std::vector<double>& inputs,
+                          const SourceLoc& where) {
+  std::vector<std::string> names;
+  for (const auto& in : model.inputs) names.push_back(in.name);
+  read_settings(settings, "input", "an input", names, where,
+                [&](const std::string& name, double value) { inputs[model.input_index(name)] = value; });
 }
 
 namespace {

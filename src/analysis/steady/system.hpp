@@ -1,0 +1,120 @@
+// The algebraic system of a steady state, F(x) = 0: the model's right-hand side at fixed time,
+// parameters and inputs, with each linear conservation law replacing the equation it makes
+// redundant (so ∂F/∂x is regular on a closed reaction network). Newton on it (KINSOL), the
+// eigenvalues of its equilibria (Eigen), and the search with fallbacks that steady states,
+// continuation and the atlas share.
+#pragma once
+
+#include <Eigen/Dense>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gutskin/compiled_model.hpp"
+#include "gutskin/simulate.hpp"
+#include "gutskin/steady_state.hpp"
+
+namespace gutskin::detail {
+
+class SteadySystem {
+ public:
+  /// f(t, x; parameters, inputs). Throws InputError for a model with delay().
+  SteadySystem(const CompiledModel& model, std::vector<double> parameters, std::vector<double> inputs, double t,
+               double atol);
+
+  const CompiledModel& model() const { return model_; }
+  int size() const { return model_.n_states(); }
+  double t() const { return t_; }
+  double atol() const { return atol_; }
+  const std::vector<double>& parameters() const { return parameters_; }
+  const std::vector<double>& inputs() const { return inputs_; }
+  void set_parameter(int index, double value);
+  void set_input(int index, double value) { inputs_[index] = value; }
+
+  /// Finds the linear conservation laws (wᵀf ≡ 0) from ∂f/∂x at x and at two points near it,
+  /// each checked on f; their totals come from x.
+  void find_conservation_laws(const std::vector<double>& x);
+  const std::vector<ConservationLaw>& laws() const { return laws_; }
+  /// The laws' totals from this state.
+  void set_totals(const double* x);
+  /// Moves x onto the laws with their totals (held states to their values, the others by least
+  /// squares, non-negative states kept ≥ 0): a start of --all that a simulation can follow.
+  void project(std::vector<double>& x) const;
+
+  /// dx/dt. False if a value is not finite.
+  bool rhs(const double* x, double* f);
+  /// F: dx/dt, with the laws' rows wᵀx − total. False if a value is not finite.
+  bool residual(const double* x, double* F);
+  /// ∂F/∂x, dense.
+  void jacobian(const double* x, Eigen::MatrixXd& J);
+  /// ∂f/∂x, dense (no law rows).
+  void rhs_jacobian(const double* x, Eigen::MatrixXd& J);
+  /// max_i |f_i| / max(|x_i|, atol): how far from steady, per time unit. Infinity if not finite.
+  double residual_norm(const double* x);
+  /// The state residual_norm is taken at, for messages: "il6 (dx/dt = 3e-05 at 1.2)".
+  std::string worst_state(const double* x);
+
+  /// Per state: non-negative, positive in x, and on an invariant face (its rate is zero when it
+  /// is set to zero at x): the states whose equation a face-interior Newton divides by x.
+  std::vector<char> positive_on_invariant_face(const std::vector<double>& x);
+
+  /// Orthonormal basis of the laws' subspace {v : wᵀv = 0} (n × (n − laws)).
+  const Eigen::MatrixXd& subspace() const { return subspace_; }
+
+ private:
+  const CompiledModel& model_;
+  std::vector<double> parameters_, inputs_;
+  double t_ = 0.0, atol_ = 1e-9;
+  Workspace ws_;
+  std::vector<double> jac_values_, f_;
+  std::vector<ConservationLaw> laws_;
+  Eigen::MatrixXd subspace_;
+};
+
+struct NewtonSettings {
+  bool damped = false;        // KINSOL's line search (else full Newton steps)
+  double tolerance = 1e-9;    // on residual_norm
+  int max_iterations = 200;
+  bool non_negative = true;   // refuse a solution with a state that declares it below −atol
+  /// Keep those states ≥ 0 on the way (KINSOL constraints). Off for full Newton: a constraint
+  /// that binds at a state on zero stops the iteration there.
+  bool constrained = false;
+  /// Per state (or empty): the equation is f_i/x_i, for a positive state on an invariant face
+  /// (f_i = 0 where x_i = 0, as in ecological models), so that Newton finds the equilibrium
+  /// inside the face rather than on one of its edges (for gLV f/x is linear: one step).
+  std::vector<char> inside_face;
+};
+
+struct NewtonOutcome {
+  bool converged = false;
+  double residual = 0.0;
+  long iterations = 0;
+  std::string message;  // why it failed
+};
+
+/// Newton's method (KINSOL, dense LU of the analytic ∂F/∂x) from x, in place.
+NewtonOutcome newton(SteadySystem& system, std::vector<double>& x, const NewtonSettings& settings);
+
+/// The eigenvalues of ∂f/∂x at x on the laws' subspace, stability and the slowest time constant.
+void classify(SteadySystem& system, Equilibrium& equilibrium);
+
+struct SearchSettings {
+  NewtonSettings newton;
+  double max_time = 1e6;       // simulation fallback horizon (model time units)
+  bool inside_faces = false;   // first try Newton inside the start's face (NewtonSettings::inside_face)
+  bool simulate = true;        // the simulation fallback (off for the many starts of --all: it
+                               // lets held states move, so every start would imprint its own)
+  SolverOptions solver;
+};
+
+/// Newton, then damped Newton, then pseudo-transient continuation, then (with a simulator) a simulation from x towards the steady
+/// state polished by Newton (the laws found again where it settled). The equilibrium,
+/// classified, or nothing with the reasons in `why`.
+std::optional<Equilibrium> find_equilibrium(SteadySystem& system, std::vector<double> x, const SearchSettings& settings,
+                                            Simulator* simulator, std::string& why);
+
+/// Two equilibria are one when every state agrees to 1e-6 relative (or 10·atol absolute).
+bool same_state(const std::vector<double>& a, const std::vector<double>& b, double atol);
+
+}  // namespace gutskin::detail
