@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -17,6 +18,8 @@
 #include <sbml/conversion/ConversionProperties.h>
 #include <sbml/packages/comp/common/CompExtensionTypes.h>
 
+#include "expr/depth.hpp"
+
 // Designated initialisers leave the other members at their defaults, as intended.
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC 12 false positive on the same
@@ -26,6 +29,55 @@ namespace {
 
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// libSBML reads XML, and MathML in particular, recursively: a deep enough nest of elements
+// overflows the stack inside it (somewhere between 5000 and 20000 levels). The file is checked
+// first; the expressions built are then held to kMaxExprDepth (expr/depth.hpp) like parsed ones.
+constexpr int kMaxXmlDepth = 2000;
+
+std::string math_too_deep() {
+  return "math nested too deeply (more than " + std::to_string(kMaxExprDepth) + " levels)";
+}
+
+// Where the XML text nests elements deeper than `limit`: the offset of the opening '<', or npos.
+// Only elements count: comments, CDATA, processing instructions, declarations and quoted
+// attribute values are skipped. Malformed XML is left to libSBML to report.
+std::size_t too_deep_xml(const std::string& x, int limit) {
+  int depth = 0;
+  auto skip_past = [&](std::size_t from, const char* end) {
+    const std::size_t at = x.find(end, from);
+    return at == std::string::npos ? x.size() : at + std::char_traits<char>::length(end);
+  };
+  for (std::size_t i = x.find('<'); i < x.size(); i = x.find('<', i)) {
+    if (x.compare(i, 4, "<!--") == 0) {
+      i = skip_past(i + 4, "-->");
+    } else if (x.compare(i, 9, "<![CDATA[") == 0) {
+      i = skip_past(i + 9, "]]>");
+    } else if (x.compare(i, 2, "<?") == 0) {
+      i = skip_past(i + 2, "?>");
+    } else if (x.compare(i, 2, "<!") == 0) {  // <!DOCTYPE ... [internal subset]>
+      int brackets = 0;
+      std::size_t j = i + 2;
+      for (; j < x.size() && !(x[j] == '>' && brackets == 0); ++j)
+        brackets += x[j] == '[' ? 1 : x[j] == ']' ? -1 : 0;
+      i = j + 1;
+    } else if (x.compare(i, 2, "</") == 0) {
+      --depth;
+      i = skip_past(i + 2, ">");
+    } else {
+      std::size_t j = i + 1;
+      char quote = 0;
+      for (; j < x.size() && (quote || x[j] != '>'); ++j) {
+        if (quote ? x[j] == quote : (x[j] == '"' || x[j] == '\'')) quote = quote ? 0 : x[j];
+      }
+      if (j >= x.size() || x[j - 1] != '/') {
+        if (++depth > limit) return i;
+      }
+      i = j + 1;
+    }
+  }
+  return std::string::npos;
+}
 constexpr double kAvogadro = 6.02214179e23;  // the value SBML L3 and libSBML use
 
 // Names the IR or its expression language gives a meaning to.
@@ -177,6 +229,7 @@ class Importer {
                         bool value_set);
 
   Expr math(const ::ASTNode* n, const ::SBase* where, const Bindings& b = {});
+  Expr math_node(const ::ASTNode* n, const ::SBase* where, const Bindings& b);
   Expr apply_function(const ::ASTNode* n, const ::SBase* where, const Bindings& b);
   Expr rate_of_ir(const std::string& ir_name, int depth);
   // A variable (made at the end) holding d/dt of an SBML symbol.
@@ -208,6 +261,8 @@ class Importer {
   std::map<std::string, std::string> rate_of_var_;  // SBML id → IR variable holding rateOf(id)
   std::map<std::string, Expr> state_rate_;          // IR state name → d/dt
   std::set<std::string> local_parameters_;          // IR names of reactions' local parameters
+  int math_depth_ = 0;           // recursion of math() (MathML nesting, function bodies included)
+  bool math_too_deep_ = false;   // reported for the current top-level math()
 };
 
 SbmlImport Importer::run() {
@@ -240,6 +295,20 @@ void Importer::read_document() {
   // libSBML takes the name it reads from as the document's location and resolves comp
   // externalModelDefinition sources against it, which fails when that name is relative: give it
   // the absolute one (messages keep the path as the user wrote it).
+  {
+    std::ifstream in(path_, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    const std::string x = text.str();
+    if (const std::size_t at = too_deep_xml(x, kMaxXmlDepth); at != std::string::npos) {
+      const std::size_t line_start = x.rfind('\n', at);
+      sink_.error({path_.string(), static_cast<int>(std::count(x.begin(), x.begin() + at, '\n')) + 1,
+                   static_cast<int>(at - (line_start == std::string::npos ? 0 : line_start + 1)) + 1},
+                  "XML nested too deeply (more than " + std::to_string(kMaxXmlDepth) +
+                      " levels of elements)");
+      return;
+    }
+  }
   std::error_code ec;
   const std::filesystem::path absolute = std::filesystem::absolute(path_, ec);
   doc_.reset(::readSBMLFromFile((ec ? path_ : absolute).string().c_str()));
@@ -970,7 +1039,17 @@ void Importer::inline_initial_values() {
                   "initial values depend on themselves in a cycle through '" + name + "'");
       return constant(kNaN);
     }
-    const Expr e = substitute(it->second, resolve);
+    // Each resolved value is held to the expression limit, and so is the chain of values that
+    // depend on each other (this recursion).
+    Expr e;
+    if (static_cast<int>(active.size()) > kMaxExprDepth ||
+        expression_depth(e = substitute(it->second, resolve)) > kMaxExprDepth) {
+      sink_.error({path_.string(), 0, 0}, "initial value of '" + name +
+                                              "' nested too deeply once the values it depends on "
+                                              "are inlined (more than " +
+                                              std::to_string(kMaxExprDepth) + " levels)");
+      e = constant(kNaN);
+    }
     active.erase(name);
     done[name] = e;
     return e;
@@ -984,11 +1063,39 @@ void Importer::inline_initial_values() {
 // --- math -------------------------------------------------------------------------------------
 
 Expr Importer::math(const ::ASTNode* n, const ::SBase* where, const Bindings& b) {
+  // The recursion is bounded by kMaxExprDepth levels; what it builds without recursing (n-ary
+  // folds, function bodies inlined) is checked on the way out, so that no Expr deeper than the
+  // limit leaves the importer, nor one much deeper is ever built.
+  struct Level {
+    int& depth;
+    ~Level() { --depth; }
+  } level{++math_depth_};
+  if (math_depth_ == 1) math_too_deep_ = false;
+  auto too_deep = [&] {
+    if (!math_too_deep_) refuse(where, math_too_deep());
+    math_too_deep_ = true;
+    return constant(kNaN);
+  };
+  if (math_depth_ > kMaxExprDepth) return too_deep();
+  Expr e = math_node(n, where, b);
+  if (math_depth_ == 1 && expression_depth(e) > kMaxExprDepth) return too_deep();
+  return e;
+}
+
+Expr Importer::math_node(const ::ASTNode* n, const ::SBase* where, const Bindings& b) {
   if (n == nullptr) {
     refuse(where, "missing math");
     return constant(kNaN);
   }
   const int nc = static_cast<int>(n->getNumChildren());
+  const auto type = n->getType();
+  const bool n_ary_node = type == ::AST_FUNCTION_PIECEWISE || type == ::AST_FUNCTION_MAX ||
+                          type == ::AST_FUNCTION_MIN || type == ::AST_FUNCTION;
+  if (nc > kMaxExprDepth && !n_ary_node) {  // folded below into a chain as deep as it is long
+    refuse(where, "math with " + std::to_string(nc) + " arguments (at most " +
+                      std::to_string(kMaxExprDepth) + ")");
+    return constant(kNaN);
+  }
   auto arg = [&](int i) { return math(n->getChild(static_cast<unsigned>(i)), where, b); };
   auto args = [&]() {
     std::vector<Expr> v;
@@ -1268,6 +1375,11 @@ Expr Importer::apply_function(const ::ASTNode* n, const ::SBase* where, const Bi
   ++depth;
   Expr e = math(fd->getBody(), fd, inner);
   --depth;
+  // Each call's result is held to the limit, so nested calls cannot compound their bodies' depths.
+  if (expression_depth(e) > kMaxExprDepth) {
+    refuse(where, math_too_deep());
+    return constant(kNaN);
+  }
   return e;
 }
 
