@@ -1,8 +1,13 @@
 #include "core/yaml_reader.hpp"
 
+#include <yaml-cpp/depthguard.h>
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "gutskin/catalog.hpp"
 
@@ -33,13 +38,58 @@ YAML::Node YamlReader::load() const {
   return parse(text.str(), file_);
 }
 
+namespace {
+
+std::string yaml_too_deep() {
+  return "YAML nested too deeply (more than " + std::to_string(kMaxYamlDepth) + " levels)";
+}
+
+SourceLoc at_mark(const std::string& file, const YAML::Mark& m) {
+  if (m.line < 0) return SourceLoc{.file = file, .line = 0, .column = 0};
+  return SourceLoc{.file = file, .line = m.line + 1, .column = m.column + 1};
+}
+
+// Throws at the first node nested deeper than kMaxYamlDepth. Iterative, so the walk itself cannot
+// overflow; a node reached again through an alias is walked again only when reached deeper, so
+// alias chains cost at most kMaxYamlDepth walks of a node, not one per path.
+void check_depth(const YAML::Node& root, const std::string& file) {
+  std::unordered_map<int, int> deepest;  // by position in the text: aliases share their anchor's
+  std::vector<std::pair<YAML::Node, int>> stack{{root, 1}};
+  while (!stack.empty()) {
+    auto [n, depth] = std::move(stack.back());
+    stack.pop_back();
+    if (!n.IsMap() && !n.IsSequence()) continue;
+    if (depth > kMaxYamlDepth) throw InputError(at_mark(file, n.Mark()), yaml_too_deep());
+    if (const int pos = n.Mark().pos; pos >= 0) {
+      auto [it, first] = deepest.emplace(pos, depth);
+      if (!first && it->second >= depth) continue;
+      it->second = depth;
+    }
+    if (n.IsSequence()) {
+      for (const auto& item : n) stack.emplace_back(item, depth + 1);
+    } else {
+      for (const auto& kv : n) {
+        stack.emplace_back(kv.first, depth + 1);  // a key may be a mapping too
+        stack.emplace_back(kv.second, depth + 1);
+      }
+    }
+  }
+}
+
+}  // namespace
+
 YAML::Node YamlReader::parse(const std::string& text, const std::string& file) {
+  YAML::Node root;
   try {
-    return YAML::Load(text);
+    root = YAML::Load(text);
+  } catch (const YAML::DeepRecursion& e) {  // yaml-cpp's own guard ("bad file")
+    throw InputError(at_mark(file, e.mark), yaml_too_deep());
   } catch (const YAML::Exception& e) {
     throw InputError(SourceLoc{.file = file, .line = e.mark.line + 1, .column = e.mark.column + 1},
                      "malformed YAML: " + e.msg);
   }
+  check_depth(root, file);
+  return root;
 }
 
 SourceLoc YamlReader::loc(const YAML::Node& n) const {

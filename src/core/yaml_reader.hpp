@@ -34,6 +34,11 @@ std::vector<std::string> names_of(const Items& items) {
   return out;
 }
 
+/// The deepest nesting of mappings and sequences a file may have (the top-level mapping is level
+/// 1; the built-in files use 6 at most). Deeper files are refused with a located InputError
+/// before any reader walks them; yaml-cpp's own recursion guard is reported the same way.
+inline constexpr int kMaxYamlDepth = 100;
+
 class YamlReader {
  public:
   explicit YamlReader(std::string file) : file_(std::move(file)) {}
@@ -41,7 +46,8 @@ class YamlReader {
   /// Parses the file; an unreadable file or malformed YAML throws InputError with its position.
   YAML::Node load() const;
   /// Parses YAML text read from `file`: the one place every file kind (models, scenarios,
-  /// trials) turns text into nodes, so malformed YAML reads the same everywhere.
+  /// trials) turns text into nodes, so malformed YAML (and nesting beyond kMaxYamlDepth) reads
+  /// the same everywhere.
   static YAML::Node parse(const std::string& text, const std::string& file);
 
   DiagnosticSink sink;

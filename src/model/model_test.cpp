@@ -2,8 +2,11 @@
 // spread over several module files.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -306,6 +309,56 @@ TEST(ModelErrors, SectionItemBodiesAreReadWhereTheyAre) {
                       "expected an expression for 'initial' of state 'x', got a list"),
                    at("section_bodies.yaml", 6, 3, "missing 'initial' for state 'y'"),
                    at("section_bodies.yaml", 8, 6, "expected a mapping for reaction 'r', got a list")}));
+}
+
+// A file written into a fresh folder for this test run.
+std::string written(const std::string& name, const std::string& text) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("gutskin_model_test_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / name) << text;
+  return (dir / name).string();
+}
+
+std::vector<std::string> errors_in(const std::string& path) {
+  try {
+    load_model(path);
+  } catch (const InputError& e) {
+    std::vector<std::string> out;
+    for (const auto& d : e.diagnostics()) out.push_back(d.str());
+    return out;
+  }
+  return {"(no error)"};
+}
+
+// Nesting that overflowed the stack (issue 18): a YAML file nested deeper than kMaxYamlDepth is
+// refused before any reader walks it (also when yaml-cpp's own guard stops it first), and an
+// expression deeper than the expression limit at the operator that crosses it.
+TEST(ModelErrors, NestingLimitsAreLocatedErrors) {
+  const std::string deep_flow = written("deep_flow.yaml", "parameters: " + std::string(100, '[') +
+                                                              std::string(100, ']') + "\n");
+  EXPECT_EQ(errors_in(deep_flow),
+            Lines{deep_flow + ":1:112: error: YAML nested too deeply (more than 100 levels)"});
+  std::string block = "parameters:\n";
+  for (int i = 1; i <= 100; ++i) block += std::string(2 * i, ' ') + "a:\n";
+  const std::string deep_block = written("deep_block.yaml", block);
+  EXPECT_EQ(errors_in(deep_block),
+            Lines{deep_block + ":101:201: error: YAML nested too deeply (more than 100 levels)"});
+  std::string dashes;
+  for (int i = 0; i < 20000; ++i) dashes += "- ";
+  const std::string guarded = written("guarded.yaml", dashes + "1\n");  // yaml-cpp's guard
+  EXPECT_EQ(errors_in(guarded),
+            Lines{guarded + ":1:1000: error: YAML nested too deeply (more than 100 levels)"});
+
+  std::string sum = "k";
+  for (int i = 1; i < 100000; ++i) sum += "+k";
+  const std::string deep_expr = written("deep_expr.yaml",
+                                        "parameters:\n  k: {value: 1, source: assumed}\nstates:\n"
+                                        "  x: {initial: 1}\nequations:\n  x: \"" + sum + "\"\n");
+  // The 1000th '+' (column 7 + 2 * 1000 - 1: the text starts after `  x: "`) makes the tree 1001
+  // deep.
+  EXPECT_EQ(errors_in(deep_expr),
+            Lines{deep_expr + ":6:2006: error: expression nested too deeply (more than 1000 levels)"});
 }
 
 TEST(ModelErrors, PathsAreShownAsPassed) {
