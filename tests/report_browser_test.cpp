@@ -149,6 +149,22 @@ TEST_F(ReportBrowser, SensitivityReportsRenderWithoutErrors) {
   }
 }
 
+// Bifurcation diagrams: a branch with stable (solid) and unstable (dashed) stretches and its
+// folds marked (Schlögl), and a Hopf point (Brusselator).
+TEST_F(ReportBrowser, ContinuationReportsRenderWithoutErrors) {
+  const std::vector<std::pair<std::string, std::string>> runs = {
+      {"fold", "tests/data/schlogl.yaml --parameter k3 --from 5 --to 10"},
+      {"hopf", "tests/data/brusselator.yaml --parameter b --from 1 --to 3"}};
+  for (const auto& [name, args] : runs) {
+    const fs::path out = tmp_ / name;
+    const Output run = shell("cd " + quoted(source_dir.string()) + " && " + quoted(GUTSKIN_CLI) + " continue " + args +
+                             " --out " + quoted(out.string()));
+    ASSERT_EQ(run.code, 0) << run.text;
+    ASSERT_TRUE(fs::exists(out / "report.html"));
+    check_in_browser(out / "report.html", "continuation_" + name);
+  }
+}
+
 // What trial reports need: quantile bands, points, steps, a log axis, series on different x
 // grids (aligned in the page), an open-ended window and a bolus line.
 TEST_F(ReportBrowser, GenericPanelsRenderWithoutErrors) {

@@ -23,5 +23,6 @@ void register_sbml(CLI::App& app, int& exit_code);       // cmd_sbml.cpp: export
 void register_trial(CLI::App& app, int& exit_code);      // cmd_trial.cpp
 void register_sensitivity(CLI::App& app, int& exit_code);  // cmd_sensitivity.cpp
 void register_steady_state(CLI::App& app, int& exit_code);  // cmd_steady_state.cpp
+void register_continue(CLI::App& app, int& exit_code);      // cmd_continue.cpp
 
 }  // namespace gutskin::cli

@@ -31,6 +31,7 @@ struct Parameter {
   double spread = 0.0;  // population spread: SD of log(value) (log-normal), 0 = fixed
   std::string source;   // paper, CAL-nn, or "assumed: reason"
   std::string description;
+  std::string label;    // another name it goes by (an SBML name attribute), for look-ups; "" = none
   Expr initial;         // optional: computed at t0 from other values (SBML initialAssignment)
   SourceLoc where;
 };

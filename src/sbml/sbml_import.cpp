@@ -643,6 +643,7 @@ void Importer::map_plain_symbol(const ::SBase* e, const std::string& sbml_id, do
   p.spread = annotated_number(ann, "spread").value_or(0.0);
   p.source = ann.count("source") ? annotated(ann, "source") : "SBML " + path_.filename().string();
   p.description = description;
+  if (e->isSetName() && e->getName() != name) p.label = e->getName();
   p.initial = initial;
   p.where = loc(e);
   out_.model.parameters.push_back(std::move(p));

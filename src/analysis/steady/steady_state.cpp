@@ -21,23 +21,24 @@ void SteadyStateOptions::validate() const {
   validate_options(solver);
 }
 
-namespace {
+namespace detail {
 
-constexpr int max_face_states = 12;       // every zero pattern of up to 12 non-negative states
-constexpr int max_sobol_dimensions = 3667;  // Boost's Joe–Kuo table
-constexpr std::size_t max_failures_kept = 5;
-
-/// Where the search starts: the model's initial state at t = 0 with the inputs held, or a
-/// scenario's state at its end (the inputs as they are then).
-struct Start {
-  double t = 0.0;
-  std::vector<double> x, u;
-};
-
-Start start_of(const Study& study, const std::vector<double>& parameters, const SteadyStateOptions& options) {
+SteadyStart steady_start(const Study& study, const std::string& phenotype, const std::vector<std::string>& set,
+                         const std::vector<std::string>& inputs, const SolverOptions& solver) {
+  if (study.trial)
+    throw InputError(SourceLoc{study.path.string()},
+                     "steady states take a model or a scenario; a trial has many patients (use its model or a scenario)");
   const CompiledModel& cm = *study.model;
   const Model& model = cm.model();
-  Start s;
+  Patient patient = study.scenario ? study.scenario->patient : phenotype_patient(model, phenotype, SourceLoc{"--phenotype"});
+  apply_settings(set, model, patient);
+  if (study.scenario) {
+    Scenario sc = *study.scenario;
+    sc.patient = patient;
+    check_scenario(sc, model);
+  }
+  SteadyStart s;
+  s.parameters = patient_parameters(model, patient);
   s.u.resize(model.inputs.size());
   for (std::size_t k = 0; k < model.inputs.size(); ++k) s.u[k] = model.inputs[k].default_value;
   s.x.resize(model.states.size());
@@ -45,23 +46,40 @@ Start start_of(const Study& study, const std::vector<double>& parameters, const 
     const Scenario& sc = *study.scenario;
     const InputSchedule schedule = build_schedule(sc, model);
     SimulateOptions run;
-    run.solver = options.solver;
+    run.solver = solver;
     run.record_variables = false;
     run.output_times = {sc.duration};
-    const SimulationResult r = simulate(cm, parameters, schedule, run);
+    const SimulationResult r = simulate(cm, s.parameters, schedule, run);
     if (!r.summary.ok())
       throw SolverError(fmt::format("the scenario '{}' did not reach its end, where the search starts: {}", sc.name,
                                     r.summary.message));
     s.t = sc.duration;
     schedule.values(s.t, s.u.data());
     for (int i = 0; i < cm.n_states(); ++i) s.x[i] = r.trajectory.at(0, cm.n_observables() + i);
-    return s;
+  } else {
+    Workspace ws = cm.make_workspace();
+    cm.set_parameters(ws, s.parameters.data());
+    cm.initial_state(0.0, s.u.data(), s.x.data(), ws);
   }
-  Workspace ws = cm.make_workspace();
-  cm.set_parameters(ws, parameters.data());
-  cm.initial_state(0.0, s.u.data(), s.x.data(), ws);
+  apply_input_settings(inputs, model, s.u);
+  if (!model.events.empty())
+    s.notes.push_back(fmt::format("the model's {} event(s) are not part of the flow and were ignored", model.events.size()));
   return s;
 }
+
+std::string study_name(const Study& study) {
+  if (study.scenario) return study.scenario->name;
+  const Model& m = study.model->model();
+  return m.name;
+}
+
+}  // namespace detail
+
+namespace {
+
+constexpr int max_face_states = 12;       // every zero pattern of up to 12 non-negative states
+constexpr int max_sobol_dimensions = 3667;  // Boost's Joe–Kuo table
+constexpr std::size_t max_failures_kept = 5;
 
 /// Start k of an --all search: a point of a scrambled Sobol sequence, log-uniform over four
 /// decades around the larger of the reference and initial values for a non-negative state (1e-3 to 10 where it is zero), uniform
@@ -103,41 +121,23 @@ std::vector<std::vector<double>> starting_states(const std::vector<double>& refe
   return starts;
 }
 
-std::string study_name(const Study& study) {
-  return study.scenario ? study.scenario->name : study.model->model().name;
-}
-
 }  // namespace
 
 SteadyStateResult find_steady_states(const Study& study, const SteadyStateOptions& options, const RunControl& control) {
   const auto clock = std::chrono::steady_clock::now();
   options.validate();
-  if (study.trial)
-    throw InputError(SourceLoc{study.path.string()},
-                     "steady states take a model or a scenario; a trial has many patients (use its model or a scenario)");
   const CompiledModel& cm = *study.model;
   const Model& model = cm.model();
-  Patient patient =
-      study.scenario ? study.scenario->patient : phenotype_patient(model, options.phenotype, SourceLoc{"--phenotype"});
-  apply_settings(options.set, model, patient);
-  if (study.scenario) {
-    Scenario sc = *study.scenario;
-    sc.patient = patient;
-    check_scenario(sc, model);
-  }
-  const std::vector<double> parameters = patient_parameters(model, patient);
-
+  const detail::SteadyStart start = detail::steady_start(study, options.phenotype, options.set, options.inputs, options.solver);
+  const std::vector<double>& parameters = start.parameters;
   SteadyStateResult result;
-  result.study = study_name(study);
+  result.study = detail::study_name(study);
   result.model = model.name;
   for (const auto& s : model.states) result.states.push_back(s.name);
   result.time_unit = model.time_unit.text;
-  Start start = start_of(study, parameters, options);
-  apply_input_settings(options.inputs, model, start.u);
   for (int k = 0; k < cm.n_inputs(); ++k) result.inputs.emplace_back(model.inputs[k].name, start.u[k]);
   result.t = start.t;
-  if (!model.events.empty())
-    result.notes.push_back(fmt::format("the model's {} event(s) are not part of the flow and were ignored", model.events.size()));
+  result.notes = start.notes;
 
   detail::SteadySystem system(cm, parameters, start.u, start.t, options.solver.atol);
   system.find_conservation_laws(start.x);

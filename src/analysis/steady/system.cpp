@@ -60,6 +60,15 @@ void SteadySystem::jacobian(const double* x, Eigen::MatrixXd& J) {
     for (int i = 0; i < size(); ++i) J(law.state, i) = law.weights[i];
 }
 
+void SteadySystem::parameter_derivative(const double* x, int k, double* dF) {
+  const SparsePattern& p = model_.rhs_parameter_pattern();
+  dfdp_values_.resize(p.nonzeros());
+  model_.rhs_parameter_jacobian(t_, x, inputs_.data(), dfdp_values_.data(), ws_);
+  std::fill(dF, dF + size(), 0.0);
+  for (int e = p.col_ptr[k]; e < p.col_ptr[k + 1]; ++e) dF[p.row_index[e]] = dfdp_values_[e];
+  for (const ConservationLaw& law : laws_) dF[law.state] = 0.0;
+}
+
 double SteadySystem::residual_norm(const double* x) {
   if (!rhs(x, f_.data())) return std::numeric_limits<double>::infinity();
   double r = 0.0;

@@ -15,7 +15,25 @@
 #include "gutskin/simulate.hpp"
 #include "gutskin/steady_state.hpp"
 
+namespace gutskin {
+struct Study;
+}
+
 namespace gutskin::detail {
+
+/// Where a search or a branch starts: the patient's parameters, and the model's initial state
+/// at t = 0 with its default inputs, or a scenario's state at its end with the inputs as they
+/// are then; `inputs` settings on top. Throws InputError for a trial, bad settings or names.
+struct SteadyStart {
+  std::vector<double> parameters, x, u;
+  double t = 0.0;
+  std::vector<std::string> notes;  // events ignored, ...
+};
+SteadyStart steady_start(const Study& study, const std::string& phenotype, const std::vector<std::string>& set,
+                         const std::vector<std::string>& inputs, const SolverOptions& solver);
+
+/// The scenario's or model's name, for results.
+std::string study_name(const Study& study);
 
 class SteadySystem {
  public:
@@ -59,6 +77,11 @@ class SteadySystem {
   /// is set to zero at x): the states whose equation a face-interior Newton divides by x.
   std::vector<char> positive_on_invariant_face(const std::vector<double>& x);
 
+  /// The model's observables at x.
+  void observables(const double* x, double* out) { model_.observables(t_, x, inputs_.data(), out, ws_); }
+  /// ∂F/∂p_k at x (the laws' rows are zero: totals do not move with a parameter).
+  void parameter_derivative(const double* x, int k, double* dF);
+
   /// Orthonormal basis of the laws' subspace {v : wᵀv = 0} (n × (n − laws)).
   const Eigen::MatrixXd& subspace() const { return subspace_; }
 
@@ -67,7 +90,7 @@ class SteadySystem {
   std::vector<double> parameters_, inputs_;
   double t_ = 0.0, atol_ = 1e-9;
   Workspace ws_;
-  std::vector<double> jac_values_, f_;
+  std::vector<double> jac_values_, f_, dfdp_values_;
   std::vector<ConservationLaw> laws_;
   Eigen::MatrixXd subspace_;
 };

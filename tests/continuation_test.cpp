@@ -1,0 +1,132 @@
+// Continuation end to end: the Schlögl model's two analytic folds, the Brusselator's analytic
+// Hopf point, the bistable psoriasis model of Shmarov et al. 2022 (SBML, its parameter by name),
+// located errors and the CLI's files.
+#include "gutskin/continuation.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "gutskin/study.hpp"
+#include "support/errors.hpp"
+#include "support/process.hpp"
+
+namespace fs = std::filesystem;
+
+namespace gutskin {
+namespace {
+
+using testing::error_of;
+
+const fs::path source_dir = GUTSKIN_SOURCE_DIR;
+const fs::path shared_dir = GUTSKIN_SHARED_DIR;
+const Catalog catalog{source_dir};
+
+Study fixture(const std::string& name) { return open((source_dir / "tests/data" / name).string(), catalog); }
+
+ContinuationOptions along(const std::string& parameter, double from, double to) {
+  ContinuationOptions o;
+  o.parameter = parameter;
+  o.from = from;
+  o.to = to;
+  return o;
+}
+
+TEST(Continuation, SchloglBranchFoldsTwiceWhereTheCubicsDerivativeVanishes) {
+  // f = −x³ + 7x² − 14x + c: folds where f' = 0, x = (14 ± √28)/6, at c = x³ − 7x² + 14x.
+  const ContinuationResult r = continue_equilibria(fixture("schlogl.yaml"), along("k3", 5, 10));
+  ASSERT_EQ(r.bifurcations.size(), 2u) << r.end;
+  std::vector<double> expected;
+  for (double x : {(14 - std::sqrt(28.0)) / 6, (14 + std::sqrt(28.0)) / 6}) expected.push_back(x * x * x - 7 * x * x + 14 * x);
+  EXPECT_EQ(r.bifurcations[0].kind, "fold");
+  EXPECT_EQ(r.bifurcations[1].kind, "fold");
+  EXPECT_NEAR(r.bifurcations[0].value, expected[0], 1e-8 * expected[0]);  // the lower branch ends at c = 8.6311
+  EXPECT_NEAR(r.bifurcations[1].value, expected[1], 1e-8 * expected[1]);  // the middle one at c = 5.8874
+  EXPECT_NEAR(r.bifurcations[0].state[0], (14 - std::sqrt(28.0)) / 6, 1e-6);
+  EXPECT_EQ(r.end, "reached k3 = 10");
+  // Stable, then unstable between the folds, then stable again: exactly two changes.
+  int changes = 0;
+  for (std::size_t k = 1; k < r.branch.size(); ++k) changes += r.branch[k].stable != r.branch[k - 1].stable;
+  EXPECT_EQ(changes, 2);
+  EXPECT_TRUE(r.branch.front().stable);
+  EXPECT_TRUE(r.branch.back().stable);
+  EXPECT_NEAR(r.branch.back().value, 10.0, 1e-12);
+  for (const ContinuationPoint& p : r.branch) {  // every point is an equilibrium
+    const double x = p.state[0];
+    EXPECT_NEAR(-x * x * x + 7 * x * x - 14 * x + p.value, 0.0, 1e-7 * (1 + x * x * x));
+  }
+}
+
+TEST(Continuation, BrusselatorLosesStabilityInAHopfBifurcationAtBEqualsOnePlusASquared) {
+  const ContinuationResult r = continue_equilibria(fixture("brusselator.yaml"), along("b", 1, 3));
+  ASSERT_EQ(r.bifurcations.size(), 1u) << r.end;
+  EXPECT_EQ(r.bifurcations[0].kind, "hopf");
+  EXPECT_NEAR(r.bifurcations[0].value, 2.0, 1e-8);
+  EXPECT_NEAR(r.bifurcations[0].frequency, 1.0, 1e-6);
+  EXPECT_NEAR(r.bifurcations[0].state[0], 1.0, 1e-8);  // the equilibrium (a, b/a)
+  EXPECT_NEAR(r.bifurcations[0].state[1], 2.0, 1e-8);
+  EXPECT_TRUE(r.branch.front().stable);
+  EXPECT_FALSE(r.branch.back().stable);
+}
+
+TEST(Continuation, ToggleSwitchInAnInputFreeParameterStaysOnOneBranch) {
+  // From the saddle at a = 10 the symmetric branch u = v continues down: no fold on it.
+  ContinuationOptions o = along("a", 10, 1);
+  const ContinuationResult r = continue_equilibria(fixture("toggle_switch.yaml"), o);
+  EXPECT_EQ(r.end, "reached a = 1");
+  for (const ContinuationPoint& p : r.branch) EXPECT_NEAR(p.state[0] * (1 + p.state[1] * p.state[1]), p.value, 1e-6 * p.value);
+}
+
+TEST(Continuation, PsoriasisModelHasTwoFoldsInDendriticCellActivation) {
+  const fs::path sbml = shared_dir / "data/psoriasis-shmarov2022/psor_v8_4.xml";
+  if (!fs::exists(sbml)) GTEST_SKIP() << "no " << sbml << " (the shared data folder is absent)";
+  const Study study = open(sbml.string(), catalog);
+  ContinuationOptions o = along("dc_act", 1000, 5000);  // by its SBML name
+  const ContinuationResult r = continue_equilibria(study, o);
+  EXPECT_EQ(r.parameter_label, "dc_act");
+  EXPECT_EQ(r.parameter, "mwe680fc55_7224_4814_9619_57a8c0f53b43");
+  ASSERT_EQ(r.bifurcations.size(), 2u) << r.end;
+  for (const Bifurcation& b : r.bifurcations) EXPECT_EQ(b.kind, "fold");
+  std::cout << "psoriasis folds in dc_act: " << r.bifurcations[0].value << ", " << r.bifurcations[1].value << " ("
+            << r.branch.size() << " points, " << r.wall_seconds << " s)\n";
+  RecordProperty("fold_1", std::to_string(r.bifurcations[0].value));
+  RecordProperty("fold_2", std::to_string(r.bifurcations[1].value));
+}
+
+TEST(Continuation, BadInputIsALocatedError) {
+  const Study study = fixture("schlogl.yaml");
+  EXPECT_EQ(error_of([&] { continue_equilibria(study, along("k33", 5, 10)); }),
+            "--parameter: error: unknown parameter or input 'k33' (did you mean 'k3'?)");
+  EXPECT_EQ(error_of([&] { continue_equilibria(study, along("k3", 5, 5)); }), "error: option 'to' = 5: must differ from 'from'");
+  EXPECT_EQ(error_of([&] { continue_equilibria(study, along("k3", NAN, 5)); }),
+            "error: option 'from' = nan: must be a finite number (it is required)");
+}
+
+testing::Outcome run_cli(std::vector<std::string> args) {
+  args.insert(args.begin(), GUTSKIN_CLI);
+  return testing::run_process(std::move(args), source_dir);
+}
+
+TEST(Continuation, CliWritesTheBranchTheBifurcationsAndTheDiagram) {
+  testing::TempDir dir;
+  const auto run = run_cli({"continue", "tests/data/schlogl.yaml", "--parameter", "k3", "--from", "5", "--to", "10",
+                            "--out", dir.path().string()});
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_NE(run.out.find("  fold at k3 = 8.63113030"), std::string::npos) << run.out;
+  std::ifstream branch(dir.path() / "branch.csv");
+  std::string header;
+  std::getline(branch, header);
+  EXPECT_EQ(header, "k3,stable,max_real_eigenvalue,x");
+  const std::string bifurcations = testing::read_file(dir.path() / "bifurcations.csv");
+  EXPECT_EQ(bifurcations.substr(0, bifurcations.find('\n')), "kind,parameter,value,second_parameter,second_value");
+  EXPECT_NE(bifurcations.find("\nfold,k3,8.63113030"), std::string::npos) << bifurcations;
+  EXPECT_TRUE(fs::exists(dir.path() / "report.html"));
+  const auto j = nlohmann::json::parse(std::ifstream(dir.path() / "summary.json"));
+  EXPECT_EQ(j["bifurcations"].size(), 2u);
+  EXPECT_EQ(run_cli({"continue", "tests/data/schlogl.yaml", "--from", "5", "--to", "10"}).code, 2);  // no --parameter
+}
+
+}  // namespace
+}  // namespace gutskin
