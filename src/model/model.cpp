@@ -2,6 +2,8 @@
 #include <cctype>
 #include <filesystem>
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
 #include "gutskin/model.hpp"
 
@@ -42,22 +44,35 @@ Expr Model::state_rate(int state) const {
     if (eq.state == name && eq.rate) return eq.rate;
 
   // Σ stoichiometry × rate: products add, reactants subtract.
-  Expr sum;
-  auto add_term = [&](double stoich, const Expr& rate, bool produced) {
-    Expr term = stoich == 1.0 ? rate : make(Op::mul, {constant(stoich), rate});
-    if (!sum)
-      sum = produced ? term : make(Op::neg, {term});
-    else
-      sum = make(produced ? Op::add : Op::sub, {sum, term});
-  };
+  std::vector<std::pair<Expr, bool>> terms;  // (term, produced)
   for (const auto& r : reactions) {
     if (!r.rate) continue;
+    auto term = [&](double stoich) { return stoich == 1.0 ? r.rate : make(Op::mul, {constant(stoich), r.rate}); };
     for (const auto& [s, n] : r.reactants)
-      if (s == name) add_term(n, r.rate, false);
+      if (s == name) terms.emplace_back(term(n), false);
     for (const auto& [s, n] : r.products)
-      if (s == name) add_term(n, r.rate, true);
+      if (s == name) terms.emplace_back(term(n), true);
   }
-  return sum ? sum : constant(0.0);
+  if (terms.empty()) return constant(0.0);
+  // Left to right as written, up to kLeftToRight terms; beyond, a chain as deep as it is long
+  // would drive every recursive walk over it (derivatives, tapes) as deep, so a balanced sum
+  // (depth log2 of the number of terms) is used instead. Same value up to rounding.
+  constexpr std::size_t kLeftToRight = 64;
+  if (terms.size() <= kLeftToRight) {
+    Expr sum = terms[0].second ? terms[0].first : make(Op::neg, {terms[0].first});
+    for (std::size_t i = 1; i < terms.size(); ++i)
+      sum = make(terms[i].second ? Op::add : Op::sub, {sum, terms[i].first});
+    return sum;
+  }
+  std::vector<Expr> level;
+  for (const auto& [t, produced] : terms) level.push_back(produced ? t : make(Op::neg, {t}));
+  while (level.size() > 1) {
+    std::vector<Expr> next;
+    for (std::size_t i = 0; i + 1 < level.size(); i += 2) next.push_back(make(Op::add, {level[i], level[i + 1]}));
+    if (level.size() % 2 == 1) next.push_back(level.back());
+    level = std::move(next);
+  }
+  return level[0];
 }
 
 namespace {

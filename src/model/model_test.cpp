@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "expr/depth.hpp"
 #include "gutskin/formats.hpp"
 #include "gutskin/model.hpp"
 
@@ -135,6 +136,30 @@ TEST(LoadModel, StateRatesFromEquationsAndReactions) {
   EXPECT_DOUBLE_EQ(eval(m.state_rate(m.state_index("fibre_pool")), v), -ferment);
   EXPECT_DOUBLE_EQ(eval(m.state_rate(m.state_index("butyrate")), v), 0.3 * ferment - 0.2 * 1.5);
   EXPECT_DOUBLE_EQ(eval(m.state_rate(m.state_index("inflammation")), v), 1.0 - 0.3 * 2.0);
+}
+
+// A state changed by 100000 reactions got a rate 100000 levels deep (a left-to-right sum), and
+// differentiating or compiling it overflowed the stack (issue 18). Beyond 64 terms the sum is
+// balanced; up to 64 it stays left to right, so existing models compute exactly as before.
+TEST(Model, StateRateOfManyReactionsIsABalancedSum) {
+  Model m;
+  m.states.push_back({.name = "x", .initial = constant(0.0)});
+  auto with_reactions = [&](int n) {
+    m.reactions.clear();
+    for (int i = 0; i < n; ++i)
+      m.reactions.push_back({.name = "r" + std::to_string(i), .rate = symbol("k"),
+                             .reactants = i % 2 ? std::vector<std::pair<std::string, double>>{{"x", 1.0}}
+                                                : std::vector<std::pair<std::string, double>>{},
+                             .products = {{"x", 3.0}}});
+    return m.state_rate(0);
+  };
+  const Expr few = with_reactions(32);  // 32 products, 16 reactants: 48 terms
+  EXPECT_EQ(detail::expression_depth(few), 49);
+  EXPECT_DOUBLE_EQ(eval(few, {{"k", 1.0}}), 32 * 3.0 - 16);
+  const Expr many = with_reactions(100000);
+  EXPECT_LE(detail::expression_depth(many), 22);
+  EXPECT_DOUBLE_EQ(eval(many, {{"k", 1.0}}), 100000 * 3.0 - 50000);
+  EXPECT_DOUBLE_EQ(eval(differentiate(many, "k"), {{"k", 1.0}}), 100000 * 3.0 - 50000);
 }
 
 TEST(Model, StateRateIsZeroWithoutEquationOrReaction) {
