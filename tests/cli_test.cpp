@@ -142,7 +142,8 @@ TEST(Cli, HelpOfEveryCommandMatchesItsGoldenFile) {
   // The flags come from the option descriptors (gutskin/options.hpp): a field added to a struct
   // shows here, and a help text that drifts fails the comparison.
   const std::vector<std::string> commands = {"run", "simulate", "check", "describe", "list",
-                                             "trial", "sensitivity", "export-sbml", "sbml-suite"};
+                                             "trial", "sensitivity", "steady-state", "continue",
+                                             "export-sbml", "sbml-suite"};
   for (const auto& command : commands) {
     const Outcome o = run_cli({command, "--help"});
     EXPECT_EQ(o.code, 0) << command;
@@ -154,7 +155,7 @@ TEST(Cli, HelpOfEveryCommandMatchesItsGoldenFile) {
 }
 
 TEST(Cli, EverySolverOptionIsAFlagOfEveryCommandThatRuns) {
-  for (const char* command : {"run", "simulate", "trial", "sensitivity"}) {
+  for (const char* command : {"run", "simulate", "trial", "sensitivity", "steady-state", "continue"}) {
     const Outcome o = run_cli({command, "--help"});
     for (const auto& field : gutskin::OptionsOf<gutskin::SolverOptions>::table()) {
       std::string flag = "--" + field.name;

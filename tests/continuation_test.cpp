@@ -100,8 +100,10 @@ TEST(Continuation, BadInputIsALocatedError) {
   EXPECT_EQ(error_of([&] { continue_equilibria(study, along("k33", 5, 10)); }),
             "--parameter: error: unknown parameter or input 'k33' (did you mean 'k3'?)");
   EXPECT_EQ(error_of([&] { continue_equilibria(study, along("k3", 5, 5)); }), "error: option 'to' = 5: must differ from 'from'");
-  EXPECT_EQ(error_of([&] { continue_equilibria(study, along("k3", NAN, 5)); }),
-            "error: option 'from' = nan: must be a finite number (it is required)");
+  ContinuationOptions no_from = along("k3", 5, 10);
+  no_from.from.reset();
+  EXPECT_EQ(error_of([&] { continue_equilibria(study, no_from); }),
+            "error: option 'from' is missing: give the start value of the parameter");
 }
 
 testing::Outcome run_cli(std::vector<std::string> args) {

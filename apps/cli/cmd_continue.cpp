@@ -31,7 +31,7 @@ void run(const ContinueArgs& a, int& exit_code) {
                                             : std::filesystem::path(a.out_dir);
   write_continuation_files(r, out_dir);
   fmt::print("branch of '{}' in {} from {:g} to {:g}: {} points, {}, {:.2f} s\n", r.study, r.parameter_label,
-             a.options.from, a.options.to, r.branch.size(), r.end, r.wall_seconds);
+             *a.options.from, *a.options.to, r.branch.size(), r.end, r.wall_seconds);
   for (const Bifurcation& b : r.bifurcations)
     fmt::print("  {} at {} = {:.10g}{}\n", b.kind, r.parameter_label, b.value,
                std::isfinite(b.frequency) ? fmt::format(" (frequency {:.4g})", b.frequency) : "");

@@ -1,8 +1,8 @@
 // Continuation: how the equilibria of a model move as one parameter or input changes, where
 // they fold back (saddle-nodes: tipping points) and where they start to oscillate (Hopf).
 //
-//   ContinuationResult r = continue_equilibria(open("toggle_switch.yaml"),
-//                                              {.parameter = "a", .from = 1, .to = 10});
+//   ContinuationResult r = continue_equilibria(open("schlogl.yaml"),
+//                                              {.parameter = "k3", .from = 5, .to = 10});
 //   for (const Bifurcation& b : r.bifurcations) ... b.kind ("fold", "hopf"), b.value
 //
 // Pseudo-arclength continuation (Keller 1977) of F(x, λ) = 0 — the steady-state system of
@@ -18,6 +18,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,7 +32,7 @@ struct Study;
 
 struct ContinuationOptions {
   std::string parameter;      // a parameter (by id or, for SBML, its name) or an input
-  double from = NAN, to = NAN;
+  std::optional<double> from, to;  // required
   std::string phenotype;            // a model without a scenario: this phenotype's values
   std::vector<std::string> set;     // name=value overrides of the patient's parameters
   std::vector<std::string> inputs;  // name=value: inputs held at these values

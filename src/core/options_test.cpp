@@ -6,11 +6,13 @@
 
 #include "support/errors.hpp"
 
+#include "gutskin/continuation.hpp"
 #include "gutskin/ensemble.hpp"
 #include "gutskin/errors.hpp"
 #include "gutskin/sbml.hpp"
 #include "gutskin/sensitivity.hpp"
 #include "gutskin/simulate.hpp"
+#include "gutskin/steady_state.hpp"
 #include "gutskin/study.hpp"
 #include "gutskin/trial.hpp"
 
@@ -55,6 +57,18 @@ TEST(Options, EveryOptionsStructRoundTripsThroughJson) {
   sensitivity.error_control = false;
   sensitivity.resume = true;
   expect_round_trip(sensitivity);
+  SteadyStateOptions steady;
+  steady.all = true;
+  steady.starts = 64;
+  steady.tolerance = 1e-10;
+  steady.seed = 4;
+  expect_round_trip(steady);
+  ContinuationOptions continuation;
+  continuation.from = 1;
+  continuation.to = 2.5;
+  continuation.max_points = 100;
+  continuation.branch_step = 0.01;
+  expect_round_trip(continuation);
 }
 
 TEST(Options, JsonGivesTheFieldsInTableOrder) {

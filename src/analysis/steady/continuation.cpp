@@ -16,11 +16,14 @@ namespace gutskin {
 
 void ContinuationOptions::validate() const {
   if (parameter.empty()) throw InputError({}, "option 'parameter' is empty: name the parameter or input to vary");
-  for (const auto& [name, v] : {std::pair{"from", from}, std::pair{"to", to}})  // first: unset is NaN
-    if (!std::isfinite(v)) throw InputError({}, detail::option_message(name, v, "must be a finite number (it is required)"));
+  for (const auto& [name, v] : {std::pair{"from", from}, std::pair{"to", to}}) {
+    if (!v) throw InputError({}, fmt::format("option '{}' is missing: give the {} value of the parameter", name,
+                                             std::string(name) == "from" ? "start" : "end"));
+    if (!std::isfinite(*v)) throw InputError({}, detail::option_message(name, *v, "must be finite"));
+  }
   validate_options(*this);
   validate_options(solver);
-  if (from == to) throw InputError({}, detail::option_message("to", to, "must differ from 'from'"));
+  if (*from == *to) throw InputError({}, detail::option_message("to", *to, "must differ from 'from'"));
 }
 
 namespace {
@@ -215,8 +218,8 @@ ContinuationResult continue_equilibria(const Study& study, const ContinuationOpt
   const Model& model = cm.model();
   const Knob knob = resolve(model, options.parameter);
   detail::SteadyStart start = detail::steady_start(study, options.phenotype, options.set, options.inputs, options.solver);
-  if (knob.input) start.u[knob.index] = options.from;
-  else start.parameters[knob.index] = options.from;
+  if (knob.input) start.u[knob.index] = *options.from;
+  else start.parameters[knob.index] = *options.from;
 
   ContinuationResult result;
   result.study = detail::study_name(study);
@@ -241,19 +244,19 @@ ContinuationResult continue_equilibria(const Study& study, const ContinuationOpt
   const std::optional<Equilibrium> first = detail::find_equilibrium(system, start.x, settings, &simulator, why);
   if (!first)
     throw SolverError(fmt::format("no equilibrium found at {} = {:g} to start the branch from: {}", knob.label,
-                                  options.from, why));
+                                  *options.from, why));
   for (const ConservationLaw& law : system.laws()) result.notes.push_back("conservation law: " + law.text);
 
-  const double span = std::abs(options.to - options.from);
-  const double lo = std::min(options.from, options.to), hi = std::max(options.from, options.to);
-  Tracer tracer(system, knob, first->state, options.from, span, options.tolerance);
+  const double span = std::abs(*options.to - *options.from);
+  const double lo = std::min(*options.from, *options.to), hi = std::max(*options.from, *options.to);
+  Tracer tracer(system, knob, first->state, *options.from, span, options.tolerance);
   const int n = tracer.n();
-  Eigen::VectorXd z = tracer.point(first->state, options.from), t;
+  Eigen::VectorXd z = tracer.point(first->state, *options.from), t;
   Eigen::VectorXd towards = Eigen::VectorXd::Zero(n + 1);
-  towards(n) = options.to > options.from ? 1.0 : -1.0;
+  towards(n) = *options.to > *options.from ? 1.0 : -1.0;
   if (!tracer.tangent(z, towards, t)) throw SolverError("the branch has no tangent at its start (a singular point)");
   Equilibrium here = *first;
-  result.branch.push_back(as_point(options.from, here, system));
+  result.branch.push_back(as_point(*options.from, here, system));
 
   // Locates a sign change of phi between the point z (step 0) and the step h along t.
   auto refine = [&](const Eigen::VectorXd& from_z, const Eigen::VectorXd& from_t, double h, auto phi, const char* kind) {
@@ -338,7 +341,7 @@ ContinuationResult continue_equilibria(const Study& study, const ContinuationOpt
         result.branch.push_back(as_point(edge, e, system));
       }
       result.end = fmt::format("reached {} = {:g}{}", knob.label, edge,
-                               edge == options.to ? "" : " (the branch turned back)");
+                               edge == *options.to ? "" : " (the branch turned back)");
       break;
     }
     tracer.set(value);
