@@ -12,8 +12,10 @@
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
+#include "gutskin/continuation.hpp"
 #include "gutskin/study.hpp"
 #include "support/errors.hpp"
 #include "support/process.hpp"
@@ -344,6 +346,69 @@ TEST(SteadyState, CliWritesOneRowPerEquilibriumAndTheSummary) {
   EXPECT_NE(none.err.find("error: no steady state found for 'growth' (1 start): from the start state: newton:"),
             std::string::npos)
       << none.err;
+}
+
+}  // namespace
+}  // namespace gutskin
+
+namespace gutskin {
+namespace {
+
+// Every SBML Test Suite model: a steady state or a clear refusal (InputError: delays, a trial)
+// or a SolverError saying what was tried — never a crash or another exception. Every 10th case
+// also continued in its first free parameter, from its value to twice it.
+TEST(SteadyState, SbmlTestSuiteModelsNeverCrashItOrContinuation) {
+  const fs::path cases = shared_dir / "data/sbml-test-suite/cases";
+  if (!fs::is_directory(cases)) GTEST_SKIP() << "no " << cases << " (the shared data folder is absent)";
+  std::vector<fs::path> files;
+  for (const auto& dir : fs::directory_iterator(cases)) {
+    const fs::path file = dir.path() / (dir.path().filename().string() + "-sbml-l3v2.xml");
+    if (fs::exists(file)) files.push_back(file);
+  }
+  std::sort(files.begin(), files.end());
+  int found = 0, refused = 0, unsolved = 0, continued = 0;
+  for (std::size_t k = 0; k < files.size(); ++k) {
+    std::optional<Study> study;
+    try {
+      study = open(files[k].string(), catalog);
+    } catch (const InputError&) {
+      continue;  // not loadable: the suite test covers those
+    }
+    SteadyStateOptions o;
+    o.max_time = 100;
+    try {
+      found += !find_steady_states(*study, o).equilibria.empty();
+    } catch (const InputError&) {
+      ++refused;
+    } catch (const SolverError&) {
+      ++unsolved;
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << files[k].filename() << ": " << e.what();
+    }
+    const Model& m = study->model->model();
+    if (k % 10 != 0) continue;
+    for (const Parameter& p : m.parameters) {
+      if (p.initial || !(p.value > 0)) continue;
+      ContinuationOptions c;
+      c.parameter = p.name;
+      c.from = p.value;
+      c.to = 2 * p.value;
+      c.max_points = 200;
+      c.max_time = 100;
+      try {
+        continue_equilibria(*study, c);
+        ++continued;
+      } catch (const InputError&) {
+      } catch (const SolverError&) {
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << files[k].filename() << " continued in " << p.name << ": " << e.what();
+      }
+      break;
+    }
+  }
+  std::cout << files.size() << " cases: " << found << " with a steady state, " << refused << " refused, " << unsolved
+            << " without one; " << continued << " continued\n";
+  EXPECT_GT(found, 500);
 }
 
 }  // namespace
