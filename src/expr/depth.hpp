@@ -5,6 +5,7 @@
 // within a small multiple of the limit.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "gutskin/expr.hpp"
@@ -22,5 +23,15 @@ std::string expression_too_deep();
 /// linear in the distinct nodes (shared subexpressions are visited once). Stops early and returns
 /// `limit + 1` once the depth exceeds `limit`.
 int expression_depth(const Expr& e, int limit = kMaxExprDepth);
+
+/// The same with each symbol counted as `symbol_depth(name)` levels instead of 1: the depth of e
+/// once the definitions it uses (variables) are written in place of their names.
+int expression_depth(const Expr& e, const std::function<int(const std::string&)>& symbol_depth,
+                     int limit);
+
+/// The deepest a model expression may be once the variables it uses are inlined: the engine
+/// walks definitions in place (compiling, differentiating through them), so a chain of variables
+/// recurses as deep as their expressions together.
+inline constexpr int kMaxInlinedDepth = kMaxExprDepth;
 
 }  // namespace gutskin::detail

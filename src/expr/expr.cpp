@@ -562,7 +562,10 @@ std::string detail::expression_too_deep() {
   return "expression nested too deeply (more than " + std::to_string(kMaxExprDepth) + " levels)";
 }
 
-int detail::expression_depth(const Expr& e, int limit) {
+int detail::expression_depth(const Expr& e, int limit) { return expression_depth(e, nullptr, limit); }
+
+int detail::expression_depth(const Expr& e, const std::function<int(const std::string&)>& symbol_depth,
+                             int limit) {
   // Post-order with an explicit stack: a node's depth is known once all its operands' are.
   std::unordered_map<const ExprNode*, int> depth;
   std::vector<std::pair<const ExprNode*, bool>> stack{{e.get(), false}};
@@ -578,7 +581,7 @@ int detail::expression_depth(const Expr& e, int limit) {
         if (!depth.count(a.get())) stack.emplace_back(a.get(), false);
       continue;
     }
-    int d = 1;
+    int d = node->op == Op::symbol && symbol_depth ? symbol_depth(node->name) : 1;
     for (const auto& a : node->args) d = std::max(d, depth.at(a.get()) + 1);
     if (d > limit) return limit + 1;
     depth.emplace(node, d);

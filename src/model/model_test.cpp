@@ -386,6 +386,38 @@ TEST(ModelErrors, NestingLimitsAreLocatedErrors) {
             Lines{deep_expr + ":6:2006: error: expression nested too deeply (more than 1000 levels)"});
 }
 
+// The engine walks a variable's definition where its name is used, so a chain of variables
+// recursed as deep as it was long: 100000 of them (2 MB) overflowed the stack, and so did a cycle
+// through 50000 of them while it was being reported (issue 18).
+TEST(ModelErrors, ChainsOfVariablesAreLimited) {
+  auto chain = [](int n, const std::string& last) {
+    std::string text = "parameters:\n  k: {value: 1, source: assumed}\nstates:\n  x: {initial: 1}\n"
+                       "variables:\n  v0: k\n";
+    for (int i = 1; i < n; ++i)
+      text += "  v" + std::to_string(i) + ": v" + std::to_string(i - 1) + " * x\n";
+    return text + "equations:\n  x: " + last + "\n";
+  };
+  const std::string ok = written("chain_ok.yaml", chain(1000, "v999"));
+  EXPECT_EQ(errors_in(ok), Lines{"(no error)"});
+  // v1000 = v999 * x is 1001 deep once inlined; the 99000 variables using it are not reported.
+  const std::string deep = written("chain_deep.yaml", chain(100000, "v99999"));
+  EXPECT_EQ(errors_in(deep),
+            Lines{deep + ":1006:3: error: variable 'v1000' nested too deeply once the variables it "
+                         "uses are inlined (more than 1000 levels)"});
+
+  std::string cycle = "states:\n  x: {initial: 1}\nvariables:\n";
+  for (int i = 0; i < 50000; ++i)
+    cycle += "  v" + std::to_string(i) + ": v" + std::to_string((i + 1) % 50000) + "\n";
+  const std::string cyclic = written("cycle_long.yaml", cycle + "equations:\n  x: v0\n");
+  const Lines errors = errors_in(cyclic);
+  ASSERT_EQ(errors.size(), 1u);
+  const std::string head = cyclic + ":4:3: error: cycle in variables: v0 -> v1 -> v2 -> ";
+  const std::string tail = " -> v49998 -> v49999 -> v0";
+  ASSERT_GT(errors[0].size(), head.size() + tail.size());
+  EXPECT_EQ(errors[0].substr(0, head.size()), head);
+  EXPECT_EQ(errors[0].substr(errors[0].size() - tail.size()), tail);
+}
+
 TEST(ModelErrors, PathsAreShownAsPassed) {
   const std::filesystem::path cwd = std::filesystem::current_path();
   std::filesystem::current_path(kDir);

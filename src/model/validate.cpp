@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "expr/depth.hpp"
 #include "gutskin/model.hpp"
 
 namespace gutskin {
@@ -288,11 +289,44 @@ class Validator {
       for (std::size_t i = 0; i < n; ++i)
         if (!placed[i]) order.push_back(i);
     }
+    check_inlined_depth(order, placed, index);
 
     std::vector<Variable> sorted;
     sorted.reserve(n);
     for (std::size_t i : order) sorted.push_back(std::move(m_.variables[i]));
     m_.variables = std::move(sorted);
+  }
+
+  // The engine walks a variable's definition in place of its name (compiling, differentiating
+  // through it), recursing as deep as a chain of variables is with its expressions together: a
+  // chain of 100000 variables overflowed the stack. Each variable's depth with the variables it
+  // uses inlined is held to kMaxInlinedDepth; one that exceeds it is reported (and its users,
+  // which exceed it too, are not).
+  void check_inlined_depth(const std::vector<std::size_t>& order, const std::vector<bool>& placed,
+                           const std::map<std::string, std::size_t>& index) {
+    std::vector<int> inlined(m_.variables.size(), 1);  // -1: reported, or uses one reported
+    bool uses_reported = false;
+    const auto symbol_depth = [&](const std::string& name) {
+      const auto it = index.find(name);
+      if (it == index.end()) return 1;
+      if (inlined[it->second] < 0) uses_reported = true;
+      return std::max(inlined[it->second], 1);
+    };
+    for (std::size_t i : order) {
+      const Variable& v = m_.variables[i];
+      if (!placed[i] || !v.expr) continue;  // in a cycle: reported as such
+      uses_reported = false;
+      const int d = detail::expression_depth(v.expr, symbol_depth, detail::kMaxInlinedDepth);
+      inlined[i] = -1;
+      if (uses_reported) continue;
+      if (d <= detail::kMaxInlinedDepth) {
+        inlined[i] = d;
+        continue;
+      }
+      sink_.error(v.where, "variable " + in_quotes(v.name) +
+                               " nested too deeply once the variables it uses are inlined (more "
+                               "than " + std::to_string(detail::kMaxInlinedDepth) + " levels)");
+    }
   }
 
   void report_cycles(const std::vector<std::vector<std::size_t>>& deps,
@@ -303,10 +337,22 @@ class Validator {
     std::vector<std::size_t> stack;
     std::set<std::set<std::size_t>> reported;
 
-    std::function<void(std::size_t)> visit = [&](std::size_t i) {
-      color[i] = gray;
-      stack.push_back(i);
-      for (std::size_t j : deps[i]) {
+    // Depth-first with an explicit stack (a cycle through 100000 variables must not recurse):
+    // `stack` is the path, next[k] the next dependency of stack[k] to look at.
+    std::vector<std::size_t> next;
+    auto visit = [&](std::size_t root) {
+      color[root] = gray;
+      stack.push_back(root);
+      next.push_back(0);
+      while (!stack.empty()) {
+        const std::size_t i = stack.back();
+        if (next.back() == deps[i].size()) {
+          stack.pop_back();
+          next.pop_back();
+          color[i] = black;
+          continue;
+        }
+        const std::size_t j = deps[i][next.back()++];
         if (placed[j]) continue;
         if (color[j] == gray) {
           const auto from = std::find(stack.begin(), stack.end(), j);
@@ -317,11 +363,11 @@ class Validator {
           path += m_.variables[j].name;
           sink_.error(m_.variables[j].where, "cycle in variables: " + path);
         } else if (color[j] == white) {
-          visit(j);
+          color[j] = gray;
+          stack.push_back(j);
+          next.push_back(0);
         }
       }
-      stack.pop_back();
-      color[i] = black;
     };
     for (std::size_t i = 0; i < n; ++i)
       if (!placed[i] && color[i] == white) visit(i);
