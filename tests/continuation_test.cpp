@@ -5,10 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "gutskin/steady_state.hpp"
 #include "gutskin/study.hpp"
 #include "support/errors.hpp"
 #include "support/process.hpp"
@@ -89,10 +91,51 @@ TEST(Continuation, PsoriasisModelHasTwoFoldsInDendriticCellActivation) {
   EXPECT_EQ(r.parameter, "mwe680fc55_7224_4814_9619_57a8c0f53b43");
   ASSERT_EQ(r.bifurcations.size(), 2u) << r.end;
   for (const Bifurcation& b : r.bifurcations) EXPECT_EQ(b.kind, "fold");
+  // Its published value of dc_act, 1880, lies between the folds: bistable there.
+  const double low = std::min(r.bifurcations[0].value, r.bifurcations[1].value);
+  const double high = std::max(r.bifurcations[0].value, r.bifurcations[1].value);
+  EXPECT_LT(low, 1880);
+  EXPECT_GT(high, 1880);
   std::cout << "psoriasis folds in dc_act: " << r.bifurcations[0].value << ", " << r.bifurcations[1].value << " ("
             << r.branch.size() << " points, " << r.wall_seconds << " s)\n";
   RecordProperty("fold_1", std::to_string(r.bifurcations[0].value));
   RecordProperty("fold_2", std::to_string(r.bifurcations[1].value));
+}
+
+TEST(Continuation, PsoriasisModelIsBistableWithAHealthyASaddleAndAPlaqueState) {
+  const fs::path sbml = shared_dir / "data/psoriasis-shmarov2022/psor_v8_4.xml";
+  if (!fs::exists(sbml)) GTEST_SKIP() << "no " << sbml << " (the shared data folder is absent)";
+  const Study study = open(sbml.string(), catalog);
+  SteadyStateOptions o;
+  o.all = true;
+  o.threads = 2;
+  const SteadyStateResult r = find_steady_states(study, o);
+  // The equilibria with every cell type present that is present in health (the others lie on
+  // faces of the state space where a population is extinct).
+  const Equilibrium& healthy = r.equilibria.at(0);
+  std::vector<const Equilibrium*> inside;
+  for (const Equilibrium& e : r.equilibria) {
+    bool all = true;
+    for (std::size_t i = 0; i < e.state.size(); ++i) all &= !(healthy.state[i] > 1e-9) || e.state[i] > 1e-9;
+    if (all) inside.push_back(&e);
+  }
+  ASSERT_EQ(inside.size(), 3u);
+  int stable = 0, saddles = 0;
+  for (const Equilibrium* e : inside) {
+    int unstable_directions = 0;
+    for (const auto& l : e->eigenvalues) unstable_directions += l.real() > 0;
+    stable += e->stable;
+    saddles += unstable_directions == 1;
+  }
+  EXPECT_EQ(stable, 2);
+  EXPECT_EQ(saddles, 1);
+  const int il17 = study.model->model().state_index("mw848e4aa0_8e23_4377_95d5_fa8e181172b9");  // IL17
+  ASSERT_GE(il17, 0);
+  double plaque_il17 = 0;
+  for (const Equilibrium* e : inside)
+    if (e->stable && e != &healthy) plaque_il17 = e->state[il17];
+  EXPECT_GT(plaque_il17, 2 * healthy.state[il17]) << "the plaque state carries more IL-17 (65.5 against 21.3)";
+  std::cout << "psoriasis: IL17 healthy " << healthy.state[il17] << ", plaque " << plaque_il17 << "\n";
 }
 
 TEST(Continuation, BadInputIsALocatedError) {
