@@ -12,6 +12,12 @@ namespace fs = std::filesystem;
 
 namespace gutskin::detail {
 
+void create_folder(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw IoError("cannot create", dir, ec.message());
+}
+
 void write_text(const fs::path& path, const std::string& text) {
   const fs::path tmp = path.string() + ".tmp";
   {

@@ -7,6 +7,9 @@
 
 namespace gutskin::detail {
 
+/// Creates the output folder (and its parents) if missing. Throws IoError naming it.
+void create_folder(const std::filesystem::path& dir);
+
 /// Writes `text` beside `path` and renames it into place, so a reader (or a crash) never sees
 /// half a file. Throws IoError naming the file.
 void write_text(const std::filesystem::path& path, const std::string& text);

@@ -203,14 +203,12 @@ ScenarioRun run_scenario(const Study& study, const ScenarioRunOptions& options, 
 }
 
 void write_scenario_files(const ScenarioRun& run, const fs::path& out_dir, const fs::path& report) {
-  std::error_code ec;
-  fs::create_directories(out_dir, ec);
-  if (ec) throw IoError("cannot create", out_dir, ec.message());
+  detail::create_folder(out_dir);
   write_file(out_dir / "trajectory.csv", [&](std::ostream& f) { write_trajectory_csv(run.result.trajectory, f); });
   write_file(out_dir / "summary.json",
              [&](std::ostream& f) { f << run_summary_to_json(run.scenario, *run.model, run.result) << '\n'; });
   const fs::path html = report.empty() ? out_dir / "report.html" : report;
-  if (!html.parent_path().empty()) fs::create_directories(html.parent_path(), ec);
+  if (!html.parent_path().empty()) detail::create_folder(html.parent_path());
   write_file(html, [&](std::ostream& f) {
     write_html_report(scenario_report(run.scenario, *run.model, run.result.trajectory, run.result.summary), f);
   });

@@ -175,9 +175,7 @@ void write_patients_csv(const TrialResult& result, std::ostream& out) {
 std::string trial_summary_to_json(const TrialResult& result) { return detail::trial_summary_json(result).dump(2) + "\n"; }
 
 void write_trial_files(TrialResult& result, const fs::path& out_dir) {
-  std::error_code ec;
-  fs::create_directories(out_dir, ec);
-  if (ec) throw IoError("cannot create", out_dir, ec.message());
+  detail::create_folder(out_dir);
   TrialSummary& summary = result.summary;
   summary.patients_csv = out_dir / "patients.csv";
   summary.summary_json = out_dir / "summary.json";
@@ -187,6 +185,7 @@ void write_trial_files(TrialResult& result, const fs::path& out_dir) {
   detail::write_text(summary.patients_csv, csv.str());
   detail::write_text(summary.summary_json, trial_summary_to_json(result));
   detail::write_text(summary.report_html, detail::trial_report_html(result));
+  std::error_code ec;  // a leftover checkpoint is harmless: its removal may fail quietly
   if (summary.status == TrialStatus::completed) fs::remove_all(trial_checkpoint_dir(out_dir), ec);
 }
 

@@ -333,9 +333,7 @@ std::string sensitivity_summary_to_json(const SensitivityResult& r) {
 }
 
 void write_sensitivity_files(const SensitivityResult& r, const fs::path& out_dir) {
-  std::error_code ec;
-  fs::create_directories(out_dir, ec);
-  if (ec) throw IoError("cannot create", out_dir, ec.message());
+  detail::create_folder(out_dir);
   detail::write_text(out_dir / "indices.csv", indices_csv(r));
   detail::write_text(out_dir / "summary.json", sensitivity_summary_to_json(r));
   std::ostringstream html;

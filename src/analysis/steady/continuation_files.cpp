@@ -141,9 +141,7 @@ Report continuation_report(const ContinuationResult& r) {
 }  // namespace
 
 void write_continuation_files(const ContinuationResult& r, const fs::path& out_dir) {
-  std::error_code ec;
-  fs::create_directories(out_dir, ec);
-  if (ec) throw IoError("cannot create", out_dir, ec.message());
+  detail::create_folder(out_dir);
   detail::write_text(out_dir / "branch.csv", branch_csv(r));
   detail::write_text(out_dir / "bifurcations.csv", bifurcations_csv(r));
   detail::write_text(out_dir / "summary.json", summary_json(r));

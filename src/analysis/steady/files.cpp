@@ -90,9 +90,7 @@ std::string steady_state_summary_to_json(const SteadyStateResult& r) {
 }
 
 void write_steady_state_files(const SteadyStateResult& r, const fs::path& out_dir) {
-  std::error_code ec;
-  fs::create_directories(out_dir, ec);
-  if (ec) throw IoError("cannot create", out_dir, ec.message());
+  detail::create_folder(out_dir);
   detail::write_text(out_dir / "steady_states.csv", states_csv(r));
   detail::write_text(out_dir / "eigenvalues.csv", eigenvalues_csv(r));
   detail::write_text(out_dir / "summary.json", steady_state_summary_to_json(r));

@@ -141,11 +141,7 @@ SteadyStateResult find_steady_states(const Study& study, const SteadyStateOption
 
   detail::SteadySystem system(cm, parameters, start.u, start.t, options.solver.atol);
   system.find_conservation_laws(start.x);
-  detail::SearchSettings settings;
-  settings.newton.tolerance = options.tolerance;
-  settings.newton.non_negative = options.solver.non_negative;
-  settings.max_time = options.max_time;
-  settings.solver = options.solver;
+  const detail::SearchSettings settings = detail::search_settings(options.tolerance, options.max_time, options.solver);
   Simulator simulator(cm);
   std::string why;
   std::optional<Equilibrium> first = detail::find_equilibrium(system, start.x, settings, &simulator, why);

@@ -131,6 +131,17 @@ struct SearchSettings {
   SolverOptions solver;
 };
 
+/// The settings of steady states and continuation: Newton's tolerance, the simulation's horizon
+/// and solver (its non-negativity also Newton's).
+inline SearchSettings search_settings(double tolerance, double max_time, const SolverOptions& solver) {
+  SearchSettings s;
+  s.newton.tolerance = tolerance;
+  s.newton.non_negative = solver.non_negative;
+  s.max_time = max_time;
+  s.solver = solver;
+  return s;
+}
+
 /// Newton, then damped Newton, then pseudo-transient continuation, then (with a simulator) a simulation from x towards the steady
 /// state polished by Newton (the laws found again where it settled). The equilibrium,
 /// classified, or nothing with the reasons in `why`.
