@@ -49,21 +49,36 @@ SourceLoc at_mark(const std::string& file, const YAML::Mark& m) {
   return SourceLoc{.file = file, .line = m.line + 1, .column = m.column + 1};
 }
 
-// Throws at the first node nested deeper than kMaxYamlDepth. Iterative, so the walk itself cannot
-// overflow; a node reached again through an alias is walked again only when reached deeper, so
-// alias chains cost at most kMaxYamlDepth walks of a node, not one per path.
-void check_depth(const YAML::Node& root, const std::string& file) {
+// Throws at the first node nested deeper than kMaxYamlDepth, and then for every key written twice
+// in one mapping (yaml-cpp keeps both and every look-up silently took the first). Iterative, so
+// the walk itself cannot overflow; a node reached again through an alias is walked again only when
+// reached deeper, so alias chains cost at most kMaxYamlDepth walks of a node, not one per path.
+void check_structure(const YAML::Node& root, const std::string& file) {
   std::unordered_map<int, int> deepest;  // by position in the text: aliases share their anchor's
+  std::vector<Diagnostic> duplicates;
   std::vector<std::pair<YAML::Node, int>> stack{{root, 1}};
   while (!stack.empty()) {
     auto [n, depth] = std::move(stack.back());
     stack.pop_back();
     if (!n.IsMap() && !n.IsSequence()) continue;
     if (depth > kMaxYamlDepth) throw InputError(at_mark(file, n.Mark()), yaml_too_deep());
+    bool first_visit = true;
     if (const int pos = n.Mark().pos; pos >= 0) {
       auto [it, first] = deepest.emplace(pos, depth);
       if (!first && it->second >= depth) continue;
       it->second = depth;
+      first_visit = first;
+    }
+    if (first_visit && n.IsMap()) {
+      std::unordered_map<std::string, YAML::Mark> seen;
+      for (const auto& kv : n) {
+        if (!kv.first.IsScalar()) continue;
+        const auto [it, added] = seen.emplace(kv.first.Scalar(), kv.first.Mark());
+        if (!added)
+          duplicates.push_back({at_mark(file, kv.first.Mark()),
+                                "duplicate key '" + kv.first.Scalar() + "' (first at " +
+                                    at_mark(file, it->second).str() + ")"});
+      }
     }
     if (n.IsSequence()) {
       for (const auto& item : n) stack.emplace_back(item, depth + 1);
@@ -74,6 +89,11 @@ void check_depth(const YAML::Node& root, const std::string& file) {
       }
     }
   }
+  if (duplicates.empty()) return;
+  std::sort(duplicates.begin(), duplicates.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    return std::pair(a.where.line, a.where.column) < std::pair(b.where.line, b.where.column);
+  });
+  throw InputError(std::move(duplicates));
 }
 
 }  // namespace
@@ -88,7 +108,7 @@ YAML::Node YamlReader::parse(const std::string& text, const std::string& file) {
     throw InputError(SourceLoc{.file = file, .line = e.mark.line + 1, .column = e.mark.column + 1},
                      "malformed YAML: " + e.msg);
   }
-  check_depth(root, file);
+  check_structure(root, file);
   return root;
 }
 

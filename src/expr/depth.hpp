@@ -34,4 +34,8 @@ int expression_depth(const Expr& e, const std::function<int(const std::string&)>
 /// recurses as deep as their expressions together.
 inline constexpr int kMaxInlinedDepth = kMaxExprDepth;
 
+/// "number '1e309' is out of range (at most 1.8e308 in magnitude)": a literal beyond a double,
+/// which strtod would silently turn into infinity.
+std::string number_out_of_range(const std::string& text);
+
 }  // namespace gutskin::detail

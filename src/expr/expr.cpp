@@ -562,6 +562,10 @@ std::string detail::expression_too_deep() {
   return "expression nested too deeply (more than " + std::to_string(kMaxExprDepth) + " levels)";
 }
 
+std::string detail::number_out_of_range(const std::string& text) {
+  return "number '" + text + "' is out of range (at most 1.8e308 in magnitude)";
+}
+
 int detail::expression_depth(const Expr& e, int limit) { return expression_depth(e, nullptr, limit); }
 
 int detail::expression_depth(const Expr& e, const std::function<int(const std::string&)>& symbol_depth,

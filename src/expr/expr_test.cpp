@@ -135,7 +135,15 @@ TEST(ExprParse, Numbers) {
   EXPECT_DOUBLE_EQ(eval("5."), 5.0);
   EXPECT_DOUBLE_EQ(eval("2e3-1"), 1999);
   EXPECT_EQ(eval("1e-400"), 0.0);
-  EXPECT_TRUE(std::isinf(eval("1e400")));
+  // Beyond a double a literal was silently infinite (issue 18); infinity is written 1/0.
+  try {
+    parse_expression("2 * 1e400", SourceLoc{"m.yaml", 3, 10});
+    ADD_FAILURE() << "no error for 1e400";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "m.yaml:3:14: error: number '1e400' is out of range (at most 1.8e308 in magnitude)");
+  }
+  EXPECT_TRUE(std::isinf(eval("1/0")));
   // A negative literal is one constant.
   const Expr neg = parse_expression("-2.5");
   EXPECT_EQ(neg->op, Op::constant);

@@ -204,6 +204,7 @@ class Parser {
       fail(i, "invalid number '" + std::string(s) + "'");
     }
     if (ec == std::errc::result_out_of_range) v = std::strtod(std::string(s).c_str(), nullptr);
+    if (std::isinf(v)) fail(i, detail::number_out_of_range(std::string(s)));  // 1e309 (1e-400: 0)
     tok_.kind = Tok::number;
     tok_.text = s;
     tok_.pos = i;

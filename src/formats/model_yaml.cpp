@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/yaml_reader.hpp"
+#include "expr/depth.hpp"
 #include "formats/loaders.hpp"
 #include "gutskin/model.hpp"
 
@@ -46,19 +47,12 @@ std::string did_you_mean(const std::string& name, const std::vector<std::string>
   return near.empty() ? "" : " (did you mean '" + near + "'?)";
 }
 
-bool to_number(const std::string& text, double& out) {
+// A plain decimal number ("1", "-2.5e3"); beyond the range of a double it reads as ±infinity.
+bool decimal(const std::string& text, double& out) {
   std::string s = text;
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.erase(0, 1);
   if (s.empty()) return false;
-  if (s == ".inf" || s == "+.inf" || s == ".Inf" || s == "+.Inf") {
-    out = std::numeric_limits<double>::infinity();
-    return true;
-  }
-  if (s == "-.inf" || s == "-.Inf") {
-    out = -std::numeric_limits<double>::infinity();
-    return true;
-  }
   const char* begin = s.c_str();
   char* end = nullptr;
   const double v = std::strtod(begin, &end);
@@ -68,6 +62,31 @@ bool to_number(const std::string& text, double& out) {
     if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == 'e' || c == 'E' ||
           c == '+' || c == '-'))
       return false;
+  out = v;
+  return true;
+}
+
+// A decimal too large for a double (1e309): a typo, not a way to write infinity (that is .inf);
+// read as infinity it was silently dropped as a bound, or made a value infinite.
+bool overflows(const std::string& text) {
+  double v = 0.0;
+  return decimal(text, v) && std::isinf(v);
+}
+
+bool to_number(const std::string& text, double& out) {
+  std::string s = text;
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.erase(0, 1);
+  if (s == ".inf" || s == "+.inf" || s == ".Inf" || s == "+.Inf") {
+    out = std::numeric_limits<double>::infinity();
+    return true;
+  }
+  if (s == "-.inf" || s == "-.Inf") {
+    out = -std::numeric_limits<double>::infinity();
+    return true;
+  }
+  double v = 0.0;
+  if (!decimal(s, v) || std::isinf(v)) return false;
   out = v;
   return true;
 }
@@ -208,6 +227,10 @@ class YamlLoader {
   // Reads a number; on a problem reports "expected a number for <field>, got ..." and returns false.
   bool number(const YAML::Node& n, const std::string& field, double& out) {
     if (n.IsScalar() && to_number(n.Scalar(), out)) return true;
+    if (n.IsScalar() && overflows(n.Scalar())) {
+      sink.error(scalar_loc(n), field + ": " + detail::number_out_of_range(n.Scalar()));
+      return false;
+    }
     sink.error(n.IsScalar() ? scalar_loc(n) : loc(n),
                "expected a number for " + field + ", got " + describe(n));
     return false;

@@ -418,6 +418,26 @@ TEST(ModelErrors, ChainsOfVariablesAreLimited) {
   EXPECT_EQ(errors[0].substr(errors[0].size() - tail.size()), tail);
 }
 
+// Numbers beyond a double read as infinity: a bound of 1e309 was silently no bound and a value
+// silently infinite. yaml-cpp keeps both of two equal keys and every look-up took the first, so
+// the second was silently ignored (issue 18). All are located errors now.
+TEST(ModelErrors, OutOfRangeNumbersAndDuplicateKeys) {
+  EXPECT_EQ(errors_of("out_of_range_numbers.yaml"),
+            (Lines{at("out_of_range_numbers.yaml", 2, 52,
+                      "'bounds' of parameter 'k': number '1e309' is out of range (at most 1.8e308 "
+                      "in magnitude)"),
+                   at("out_of_range_numbers.yaml", 3, 14,
+                      "'value' of parameter 'j': number '-1e309' is out of range (at most 1.8e308 "
+                      "in magnitude)"),
+                   at("out_of_range_numbers.yaml", 5, 21,
+                      "number '1e400' is out of range (at most 1.8e308 in magnitude)")}));
+  EXPECT_EQ(errors_of("duplicate_keys.yaml"),
+            (Lines{at("duplicate_keys.yaml", 2, 36,
+                      "duplicate key 'value' (first at " + kDir + "duplicate_keys.yaml:2:7)"),
+                   at("duplicate_keys.yaml", 4, 3,
+                      "duplicate key 'k' (first at " + kDir + "duplicate_keys.yaml:2:3)")}));
+}
+
 TEST(ModelErrors, PathsAreShownAsPassed) {
   const std::filesystem::path cwd = std::filesystem::current_path();
   std::filesystem::current_path(kDir);

@@ -365,6 +365,9 @@ Quantity parse_quantity(std::string_view text, const SourceLoc& where) {
     value = std::pow(value, esign * e);
     pos = p;
   }
+  // 1e309 or 10^400: strtod and pow give infinity, which nothing downstream can tell from a value.
+  if (std::isinf(value))
+    throw InputError(where, "quantity '" + t + "' is out of range (at most 1.8e308 in magnitude)");
   Quantity q;
   q.value = sign * value;
   std::string rest = trim(std::string_view(t).substr(pos));

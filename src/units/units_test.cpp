@@ -147,6 +147,14 @@ TEST(Units, LimitsOnPowersAndNesting) {
   EXPECT_EQ(parse_unit("m^100").powers[static_cast<int>(Dim::length)], 100);
   EXPECT_EQ(parse_unit("m^-50 m^-50").powers[static_cast<int>(Dim::length)], -100);
 
+  // Quantities beyond a double were silently infinite (issue 18).
+  EXPECT_EQ(error_of([&] { parse_quantity("1e309 days", at); }),
+            "s.yaml:4:12: error: quantity '1e309 days' is out of range (at most 1.8e308 in "
+            "magnitude)");
+  EXPECT_EQ(error_of([&] { parse_quantity("10^400 CFU", at); }),
+            "s.yaml:4:12: error: quantity '10^400 CFU' is out of range (at most 1.8e308 in "
+            "magnitude)");
+
   const std::string deep = std::string(100000, '(') + "m" + std::string(100000, ')');
   EXPECT_EQ(error_of([&] { parse_unit(deep, at); }),
             "s.yaml:4:12: error: unit nested too deeply (more than 100 levels of parentheses)");
