@@ -61,6 +61,38 @@ TEST(Continuation, SchloglBranchFoldsTwiceWhereTheCubicsDerivativeVanishes) {
   }
 }
 
+TEST(Continuation, SchloglFoldsMeetAtTheCuspOfTheCubic) {
+  // f = −x³ + 7x² − k4·x + k3: folds where f = f' = 0, the cusp where f'' = 0 too: x = 7/3,
+  // k4 = 49/3, k3 = 343/27.
+  ContinuationOptions o = along("k3", 5, 20);
+  o.second = "k4";
+  o.from2 = 10;
+  o.to2 = 20;
+  const ContinuationResult r = continue_equilibria(fixture("schlogl.yaml"), o);
+  int cusps = 0, folds = 0;
+  for (const Bifurcation& b : r.fold_curve) {
+    EXPECT_EQ(b.second_parameter, "k4");
+    const double x = b.state.at(0), k3 = b.value, k4 = b.second_value;
+    EXPECT_NEAR(-x * x * x + 7 * x * x - k4 * x + k3, 0.0, 1e-7 * (1 + k3));
+    EXPECT_NEAR(-3 * x * x + 14 * x - k4, 0.0, 1e-6 * (1 + k4));
+    if (b.kind == "cusp") {
+      ++cusps;
+      EXPECT_NEAR(k3, 343.0 / 27, 1e-7);
+      EXPECT_NEAR(k4, 49.0 / 3, 1e-7);
+      EXPECT_NEAR(x, 7.0 / 3, 1e-5);
+    }
+    folds += b.kind == "fold";
+  }
+  EXPECT_EQ(cusps, 1);
+  EXPECT_GT(folds, 20);
+  EXPECT_EQ(error_of([&] {
+              ContinuationOptions bad = o;
+              bad.from2 = 15;  // k4 = 14 lies outside
+              continue_equilibria(fixture("schlogl.yaml"), bad);
+            }),
+            "--second: error: 'k4' is 14 here, outside --from2 .. --to2 (15 .. 20): the fold curve starts at its value");
+}
+
 TEST(Continuation, BrusselatorLosesStabilityInAHopfBifurcationAtBEqualsOnePlusASquared) {
   const ContinuationResult r = continue_equilibria(fixture("brusselator.yaml"), along("b", 1, 3));
   ASSERT_EQ(r.bifurcations.size(), 1u) << r.end;

@@ -149,11 +149,11 @@ TEST_F(ReportBrowser, SensitivityReportsRenderWithoutErrors) {
   }
 }
 
-// Bifurcation diagrams: a branch with stable (solid) and unstable (dashed) stretches and its
-// folds marked (Schlögl), and a Hopf point (Brusselator).
+// Bifurcation diagrams: a branch with stable (solid) and unstable (dashed) stretches, its folds
+// and the fold curve in two parameters with its cusp (Schlögl), and a Hopf point (Brusselator).
 TEST_F(ReportBrowser, ContinuationReportsRenderWithoutErrors) {
   const std::vector<std::pair<std::string, std::string>> runs = {
-      {"fold", "tests/data/schlogl.yaml --parameter k3 --from 5 --to 10"},
+      {"fold", "tests/data/schlogl.yaml --parameter k3 --from 5 --to 20 --second k4 --from2 10 --to2 20"},
       {"hopf", "tests/data/brusselator.yaml --parameter b --from 1 --to 3"}};
   for (const auto& [name, args] : runs) {
     const fs::path out = tmp_ / name;

@@ -36,6 +36,13 @@ void run(const ContinueArgs& a, int& exit_code) {
     fmt::print("  {} at {} = {:.10g}{}\n", b.kind, r.parameter_label, b.value,
                std::isfinite(b.frequency) ? fmt::format(" (frequency {:.4g})", b.frequency) : "");
   if (r.bifurcations.empty()) fmt::print("  no fold or Hopf point on the branch\n");
+  std::size_t fold_points = 0;
+  for (const Bifurcation& b : r.fold_curve) {
+    if (b.kind == "cusp")
+      fmt::print("  cusp at {} = {:.10g}, {} = {:.10g}\n", r.parameter_label, b.value, r.second_label, b.second_value);
+    fold_points += b.kind == "fold";
+  }
+  if (fold_points > 0) fmt::print("  fold curve in {} and {}: {} points\n", r.parameter_label, r.second_label, fold_points);
   for (const std::string& n : r.notes) fmt::print("note: {}\n", n);
   fmt::print("wrote {}, {}, {}, {}\n", (out_dir / "branch.csv").string(), (out_dir / "bifurcations.csv").string(),
              (out_dir / "summary.json").string(), (out_dir / "report.html").string());
@@ -57,6 +64,8 @@ void register_continue(CLI::App& app, int& exit_code) {
       "found at --from, 2 for bad input.");
   cmd->add_option("STUDY", args->study, "Model or scenario: file or built-in name")->required();
   cmd->add_option("--parameter", args->options.parameter, "Parameter or input to vary")->required();
+  cmd->add_option("--second", args->options.second,
+                  "A second parameter or input: continue the first fold in both, within --from2 .. --to2");
   cmd->add_option("--out", args->out_dir, "Output folder (default: out/<name>_<parameter>)");
   add_set_option(cmd, args->options.set, "the patient");
   cmd->add_option("--input", args->options.inputs, "Hold an input at a value: name=value (repeatable)");

@@ -13,7 +13,8 @@
 // through both its folds. Folds are where the tangent's λ component changes sign, Hopf points
 // where a complex pair of eigenvalues crosses the imaginary axis; both are refined by bisection
 // along the branch until λ is known to 1e-10 relative. Stability of every point from the
-// eigenvalues (steady_state.hpp).
+// eigenvalues (steady_state.hpp). With a second parameter the first fold is continued in both
+// (a minimally augmented system, Govaerts 2000) and its cusps located.
 #pragma once
 
 #include <cmath>
@@ -33,6 +34,11 @@ struct Study;
 struct ContinuationOptions {
   std::string parameter;      // a parameter (by id or, for SBML, its name) or an input
   std::optional<double> from, to;  // required
+  /// With a second parameter or input: each fold is continued in both (the edge of the bistable
+  /// region) while the second stays within [from2, to2], which must hold its value, and the
+  /// first within [from, to]; cusps are located on the way.
+  std::string second;
+  std::optional<double> from2, to2;
   std::string phenotype;            // a model without a scenario: this phenotype's values
   std::vector<std::string> set;     // name=value overrides of the patient's parameters
   std::vector<std::string> inputs;  // name=value: inputs held at these values
@@ -52,6 +58,8 @@ struct OptionsOf<ContinuationOptions> {
     static const OptionTable<ContinuationOptions> t{
         option("from", &ContinuationOptions::from, "Start value of the parameter (the branch starts at its equilibrium there)"),
         option("to", &ContinuationOptions::to, "End value of the parameter"),
+        option("from2", &ContinuationOptions::from2, "With --second: its lowest value on the fold curve"),
+        option("to2", &ContinuationOptions::to2, "With --second: its highest value on the fold curve"),
         option("phenotype", &ContinuationOptions::phenotype, "A model without a scenario: use this phenotype's values"),
         option("max_points", &ContinuationOptions::max_points, "Most points on the branch", Bounds{.min = 2, .max = 1e7}),
         option("branch_step", &ContinuationOptions::branch_step,
@@ -79,7 +87,7 @@ struct Bifurcation {
   std::string kind;            // "fold" or "hopf"
   double value = 0.0;          // of the parameter
   std::vector<double> state, observables;
-  std::string second_parameter;  // two-parameter continuation (not yet): empty
+  std::string second_parameter;  // on a fold curve (--second): the second parameter and its value
   double second_value = NAN;
   double frequency = NAN;        // hopf: the crossing pair's |imaginary part| (radians per time unit)
   long point = 0;                // the branch point just before it
@@ -94,6 +102,10 @@ struct ContinuationResult {
   std::string time_unit;
   std::vector<ContinuationPoint> branch;  // in the order traced
   std::vector<Bifurcation> bifurcations;  // in the order met
+  std::string second_label, second_unit;  // --second, as asked
+  /// --second: the fold curve from the first fold, in order along it (kind "fold", with
+  /// second_value), and its cusps (kind "cusp").
+  std::vector<Bifurcation> fold_curve;
   std::string end;                        // why the branch ended ("reached 10", ...)
   double wall_seconds = 0.0;
   std::vector<std::string> notes;

@@ -28,48 +28,11 @@ void ContinuationOptions::validate() const {
 
 namespace {
 
-/// What is varied: a parameter (by id or label) or an input.
-struct Knob {
-  bool input = false;
-  int index = -1;
-  std::string name, label, unit;
-};
-
-Knob resolve(const Model& model, const std::string& name) {
-  const SourceLoc where{"--parameter"};
-  Knob k;
-  k.label = name;
-  if ((k.index = model.parameter_index(name)) >= 0) {
-    k.name = name, k.unit = model.parameters[k.index].unit.text;
-  } else if ((k.index = model.input_index(name)) >= 0) {
-    k.input = true, k.name = name, k.unit = model.inputs[k.index].unit.text;
-  } else {
-    std::vector<std::string> ids;
-    for (std::size_t i = 0; i < model.parameters.size(); ++i)
-      if (model.parameters[i].label == name) ids.push_back(model.parameters[i].name), k.index = static_cast<int>(i);
-    if (ids.size() > 1)
-      throw InputError(where, fmt::format("'{}' names {} parameters ({}): give the id", name, ids.size(), fmt::join(ids, ", ")));
-    if (ids.empty()) {
-      std::vector<std::string> names;
-      for (const auto& p : model.parameters) names.push_back(p.label.empty() ? p.name : p.label);
-      for (const auto& in : model.inputs) names.push_back(in.name);
-      const std::string near = closest_name(name, names);
-      throw InputError(where, fmt::format("unknown parameter or input '{}'{}", name,
-                                          near.empty() ? "" : " (did you mean '" + near + "'?)"));
-    }
-    k.name = ids[0], k.unit = model.parameters[k.index].unit.text;
-  }
-  if (!k.input && model.parameters[k.index].initial)
-    throw InputError(where, fmt::format("parameter '{}' is computed by an initial assignment: vary what it is computed from",
-                                        name));
-  return k;
-}
-
 /// The branch in scaled coordinates z = (x / s, (λ − λ0) / s_λ), so that every state and the
 /// parameter move on comparable scales; equations scaled by 1 / s as well.
 class Tracer {
  public:
-  Tracer(detail::SteadySystem& system, Knob knob, const std::vector<double>& x0, double lambda0, double lambda_scale,
+  Tracer(detail::SteadySystem& system, detail::Knob knob, const std::vector<double>& x0, double lambda0, double lambda_scale,
          double tolerance)
       : sys_(system), knob_(std::move(knob)), n_(system.size()), s_(n_), lambda0_(lambda0), ls_(lambda_scale),
         tolerance_(tolerance), x_(n_), f_(n_), fp_(n_) {
@@ -92,10 +55,7 @@ class Tracer {
     return z;
   }
 
-  void set(double lambda) {
-    if (knob_.input) sys_.set_input(knob_.index, lambda);
-    else sys_.set_parameter(knob_.index, lambda);
-  }
+  void set(double lambda) { detail::set_knob(sys_, knob_, lambda); }
 
   /// Scaled F at z; false if not finite.
   bool residual(const Eigen::VectorXd& z, Eigen::VectorXd& G) {
@@ -168,24 +128,10 @@ class Tracer {
     set(lambda(z));
   }
 
-  /// ∂F/∂λ at the loaded point: analytic for a parameter, central differences for an input.
-  void parameter_derivative(const Eigen::VectorXd& z) {
-    if (!knob_.input) {
-      sys_.parameter_derivative(x_.data(), knob_.index, fp_.data());
-      return;
-    }
-    const double lambda = this->lambda(z), h = 1e-6 * std::max(std::abs(lambda), 1.0);
-    std::vector<double> up(n_);
-    set(lambda + h);
-    sys_.residual(x_.data(), up.data());
-    set(lambda - h);
-    sys_.residual(x_.data(), fp_.data());
-    for (int i = 0; i < n_; ++i) fp_[i] = (up[i] - fp_[i]) / (2 * h);
-    set(lambda);
-  }
+  void parameter_derivative(const Eigen::VectorXd& z) { detail::knob_derivative(sys_, knob_, x_.data(), lambda(z), fp_.data()); }
 
   detail::SteadySystem& sys_;
-  Knob knob_;
+  detail::Knob knob_;
   int n_;
   std::vector<double> s_;
   double lambda0_, ls_, tolerance_;
@@ -209,6 +155,59 @@ ContinuationPoint as_point(double value, const Equilibrium& e, detail::SteadySys
   return p;
 }
 
+/// --second: the first fold continued in both parameters, both ways from where it was found.
+void trace_folds(detail::SteadySystem& system, const detail::Knob& first, const ContinuationOptions& options,
+                 ContinuationResult& result) {
+  const Model& model = system.model().model();
+  const detail::Knob second = detail::resolve_knob(model, options.second, SourceLoc{"--second"});
+  if (second.input == first.input && second.index == first.index)
+    throw InputError(SourceLoc{"--second"}, fmt::format("'{}' is the first parameter too: name another", options.second));
+  result.second_label = second.label;
+  result.second_unit = second.unit;
+  const double mu = detail::knob_value(system, second);
+  if (!options.from2 || !options.to2)
+    throw InputError(SourceLoc{"--second"}, "a second parameter needs its range: --from2 and --to2");
+  const double lo = std::min(*options.from2, *options.to2), hi = std::max(*options.from2, *options.to2);
+  if (!(mu >= lo && mu <= hi))
+    throw InputError(SourceLoc{"--second"}, fmt::format("'{}' is {:g} here, outside --from2 .. --to2 ({:g} .. {:g}): the "
+                                                        "fold curve starts at its value", options.second, mu, lo, hi));
+  const auto fold = std::find_if(result.bifurcations.begin(), result.bifurcations.end(),
+                                 [](const Bifurcation& b) { return b.kind == "fold"; });
+  if (fold == result.bifurcations.end()) {
+    result.notes.push_back("no fold on the branch: nothing to continue in " + options.second);
+    return;
+  }
+  const detail::FoldCurveSettings settings{.lambda_lo = std::min(*options.from, *options.to),
+                                           .lambda_hi = std::max(*options.from, *options.to),
+                                           .mu_lo = lo,
+                                           .mu_hi = hi,
+                                           .tolerance = options.tolerance,
+                                           .step = options.branch_step,
+                                           .max_points = options.max_points};
+  auto row = [&](const char* kind, const detail::FoldPoint& p) {
+    Bifurcation b;
+    b.kind = kind;
+    b.value = p.lambda;
+    b.state = p.x;
+    b.second_parameter = second.name;
+    b.second_value = p.mu;
+    return b;
+  };
+  for (const double direction : {-1.0, 1.0}) {
+    detail::set_knob(system, second, mu);
+    const detail::FoldCurve curve = detail::trace_fold_curve(system, first, second, fold->state, fold->value, direction, settings);
+    std::vector<Bifurcation> part;
+    for (const detail::FoldPoint& p : curve.points) part.push_back(row("fold", p));
+    if (direction < 0) std::reverse(part.begin(), part.end());  // one curve, in increasing order along it
+    if (direction > 0 && !part.empty()) part.erase(part.begin());  // the start is already there
+    result.fold_curve.insert(result.fold_curve.end(), part.begin(), part.end());
+    for (const detail::FoldPoint& c : curve.cusps) result.fold_curve.push_back(row("cusp", c));
+    result.notes.push_back(fmt::format("fold curve towards {} {}: {}", direction > 0 ? "higher" : "lower", second.label,
+                                       curve.end));
+  }
+  detail::set_knob(system, second, mu);
+}
+
 }  // namespace
 
 ContinuationResult continue_equilibria(const Study& study, const ContinuationOptions& options, const RunControl& control) {
@@ -216,7 +215,7 @@ ContinuationResult continue_equilibria(const Study& study, const ContinuationOpt
   options.validate();
   const CompiledModel& cm = *study.model;
   const Model& model = cm.model();
-  const Knob knob = resolve(model, options.parameter);
+  const detail::Knob knob = detail::resolve_knob(model, options.parameter, SourceLoc{"--parameter"});
   detail::SteadyStart start = detail::steady_start(study, options.phenotype, options.set, options.inputs, options.solver);
   if (knob.input) start.u[knob.index] = *options.from;
   else start.parameters[knob.index] = *options.from;
@@ -344,6 +343,7 @@ ContinuationResult continue_equilibria(const Study& study, const ContinuationOpt
     result.branch.push_back(as_point(value, there, system));
     h = iterations <= 3 ? std::min(1.3 * h, h_max) : iterations > 6 ? 0.7 * h : h;
   }
+  if (!options.second.empty()) trace_folds(system, knob, options, result);
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - clock).count();
   return result;
 }

@@ -45,9 +45,11 @@ std::string branch_csv(const ContinuationResult& r) {
 std::string bifurcations_csv(const ContinuationResult& r) {
   std::ostringstream out;
   out << "kind,parameter,value,second_parameter,second_value\n";
-  for (const Bifurcation& b : r.bifurcations)
-    out << b.kind << ',' << csv_field(r.parameter) << ',' << fmt::format("{:.12g}", b.value) << ','
-        << csv_field(b.second_parameter) << ',' << csv_number(b.second_value) << '\n';
+  for (const auto* list : {&r.bifurcations, &r.fold_curve})
+    for (const Bifurcation& b : *list)
+      out << b.kind << ',' << csv_field(r.parameter) << ',' << fmt::format("{:.12g}", b.value) << ','
+          << csv_field(b.second_parameter) << ','
+          << (std::isfinite(b.second_value) ? fmt::format("{:.12g}", b.second_value) : "") << '\n';
   return out.str();
 }
 
@@ -69,6 +71,11 @@ std::string summary_json(const ContinuationResult& r) {
     bifurcations.push_back({{"kind", b.kind}, {"value", num(b.value)}, {"frequency", num(b.frequency)}, {"state", state}});
   }
   j["bifurcations"] = bifurcations;
+  json curve = json::array();
+  for (const Bifurcation& b : r.fold_curve)
+    curve.push_back({{"kind", b.kind}, {"value", num(b.value)}, {"second_value", num(b.second_value)}});
+  if (!r.fold_curve.empty()) j["second_parameter"] = r.fold_curve[0].second_parameter;
+  j["fold_curve"] = curve;
   return j.dump(2) + "\n";
 }
 
@@ -107,6 +114,37 @@ void add_branch(ReportPanel& panel, const ContinuationResult& r, bool observable
   }
 }
 
+/// The fold curve in the plane of the two parameters (second across, first up): the edge of the
+/// bistable region, one series per stretch monotonic in the second, cusps marked.
+ReportPanel fold_curve_panel(const ContinuationResult& r) {
+  ReportPanel panel;
+  panel.title = fmt::format("Folds in {} and {}", r.second_label, r.parameter_label);
+  panel.description = "Between the fold lines the model has two stable states (bistable); they meet at a cusp.";
+  panel.section = "Two parameters";
+  panel.x_label = r.second_label;
+  panel.x_unit = r.second_unit;
+  panel.y_unit = r.parameter_unit;
+  std::vector<const Bifurcation*> folds;
+  for (const Bifurcation& b : r.fold_curve)
+    if (b.kind == "fold") folds.push_back(&b);
+  std::size_t begin = 0;
+  while (begin + 1 < folds.size()) {
+    const bool rising = folds[begin + 1]->second_value >= folds[begin]->second_value;
+    std::size_t end = begin + 1;
+    while (end + 1 < folds.size() && (folds[end + 1]->second_value >= folds[end]->second_value) == rising) ++end;
+    ReportSeries s{.name = "fold", .color = palette_colour(0)};
+    for (std::size_t k = begin; k <= end; ++k) s.x.push_back(folds[k]->second_value), s.y.push_back(folds[k]->value);
+    if (!rising) std::reverse(s.x.begin(), s.x.end()), std::reverse(s.y.begin(), s.y.end());
+    panel.series.push_back(std::move(s));
+    begin = end;
+  }
+  ReportSeries cusps{.name = "cusp", .style = ReportSeries::Style::points, .color = palette_colour(3)};
+  for (const Bifurcation& b : r.fold_curve)
+    if (b.kind == "cusp") cusps.x.push_back(b.second_value), cusps.y.push_back(b.value);
+  if (!cusps.x.empty()) panel.series.push_back(std::move(cusps));
+  return panel;
+}
+
 Report continuation_report(const ContinuationResult& r) {
   Report report;
   report.title = fmt::format("Bifurcation diagram of '{}' in {}", r.study, r.parameter_label);
@@ -131,9 +169,13 @@ Report continuation_report(const ContinuationResult& r) {
   if (names.size() > max_panels)
     report.notes.push_back(fmt::format("the first {} of {} {} are drawn; branch.csv has every state", max_panels,
                                        names.size(), observables ? "observables" : "states"));
+  if (!r.fold_curve.empty()) report.panels.push_back(fold_curve_panel(r));
   ReportTable table{.title = "Bifurcations", .header = {"kind", r.parameter_label, "frequency"}};
   for (const Bifurcation& b : r.bifurcations)
     table.rows.push_back({b.kind, fmt::format("{:.10g}", b.value), std::isfinite(b.frequency) ? fmt::format("{:.4g}", b.frequency) : ""});
+  for (const Bifurcation& b : r.fold_curve)
+    if (b.kind == "cusp")
+      table.rows.push_back({fmt::format("cusp at {} = {:.10g}", r.second_label, b.second_value), fmt::format("{:.10g}", b.value), ""});
   report.tables.push_back(std::move(table));
   return report;
 }

@@ -121,11 +121,11 @@ NewtonOutcome newton(SteadySystem& system, std::vector<double>& x, const NewtonS
     KINGetNumNonlinSolvIters(mem.get(), &iters);
     out.iterations += iters;
     out.residual = system.residual_norm(uu);
-    if (flag < 0) break;
-    if (out.residual <= settings.tolerance) {
+    if (out.residual <= settings.tolerance) {  // whatever KINSOL's flag: the test is ours
       out.converged = true;
       break;
     }
+    if (flag < 0) break;
   }
   x.assign(uu, uu + n);
   for (int i = 0; i < n && out.converged && settings.non_negative; ++i)

@@ -95,6 +95,45 @@ class SteadySystem {
   Eigen::MatrixXd subspace_;
 };
 
+/// What a continuation varies: a parameter (by id or label) or an input.
+struct Knob {
+  bool input = false;
+  int index = -1;
+  std::string name, label, unit;  // the model's name, as asked, the unit
+};
+/// The parameter or input `name` names (id, else SBML label); InputError at `where` otherwise.
+Knob resolve_knob(const Model& model, const std::string& name, const SourceLoc& where);
+/// Its current value in the system.
+double knob_value(const SteadySystem& system, const Knob& knob);
+void set_knob(SteadySystem& system, const Knob& knob, double value);
+/// ∂F/∂(knob) at x with the knob at `value`: analytic for a parameter, central differences for
+/// an input (the system's inputs are restored).
+void knob_derivative(SteadySystem& system, const Knob& knob, const double* x, double value, double* dF);
+
+/// A fold curve in two knobs: where the equilibria fold as both move (the edge of the bistable
+/// region), and its cusps (where two folds meet and bistability begins).
+struct FoldPoint {
+  double lambda = 0.0, mu = 0.0;  // first and second knob
+  std::vector<double> x;
+};
+struct FoldCurve {
+  std::vector<FoldPoint> points, cusps;
+  std::string end;  // why it ended
+};
+struct FoldCurveSettings {
+  double lambda_lo, lambda_hi, mu_lo, mu_hi;  // the ranges it stays in
+  double tolerance = 1e-9;                     // as residual_norm
+  double step = 0.02;                          // longest step, scaled arclength
+  long max_points = 5000;
+};
+/// Continues the fold at (x, λ) (the second knob at its value μ in the system) in both knobs,
+/// towards increasing μ for direction > 0: pseudo-arclength on F = 0, g = 0 with g the bordered
+/// system's singularity test (Govaerts 2000), Newton with g's gradient −wᵀ(∂J/∂z)v (second
+/// derivatives as differences of the analytic Jacobian along v); a cusp where wᵀF_xx[v, v]
+/// changes sign, located by bisection.
+FoldCurve trace_fold_curve(SteadySystem& system, const Knob& first, const Knob& second, const std::vector<double>& x,
+                           double lambda, double direction, const FoldCurveSettings& settings);
+
 struct NewtonSettings {
   bool damped = false;        // KINSOL's line search (else full Newton steps)
   double tolerance = 1e-9;    // on residual_norm
