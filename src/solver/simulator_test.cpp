@@ -143,6 +143,26 @@ TEST(Simulator, BolusAddsToState) {
   }
 }
 
+TEST(Simulator, GivenInitialStateReplacesTheModelsInitialValues) {
+  const Model m = build({.states = {{"x", "2", "-k*x"}}, .parameters = {{"k", 0.7}}});
+  auto o = grid(3, 6);
+  o.initial_state = {5.0};
+  const auto r = run(m, o);
+  ASSERT_TRUE(r.summary.ok()) << r.summary.message;
+  for (std::size_t i = 0; i < r.trajectory.times.size(); ++i) {
+    const double exact = 5 * std::exp(-0.7 * r.trajectory.times[i]);
+    EXPECT_NEAR(value(r, i, "x"), exact, 1e-8 * exact);
+  }
+  o.initial_state = {1.0, 2.0};
+  CompiledModel cm(m);
+  try {
+    simulate(cm, default_parameters(m), default_schedule(m), o);
+    ADD_FAILURE() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), "error: initial_state has 2 values, the model 1 states");
+  }
+}
+
 TEST(Simulator, StateEventResetsAtAnalyticTimes) {
   // x decays at rate k; whenever x < 0.5 it is reset to 1: period ln(2)/k.
   Model m = build({.states = {{"x", "1", "-k*x"}}, .parameters = {{"k", 0.4}}});
