@@ -596,18 +596,22 @@ TEST(ExprErrors, NestingLimitIsLocatedAndExact) {
     return s;
   };
   const std::string too_deep = "error: expression nested too deeply (more than 1000 levels)";
+  const std::string too_nested =
+      "error: expression nested too deeply (more than 250 levels of parentheses, function calls, "
+      "unary operators and powers)";
   // 1000 operands: depth 1000, accepted; the 1001st '+' makes 1001 (column of that '+').
   EXPECT_EQ(error(chain(" + ", 1000)), "no error");
   EXPECT_EQ(error(chain(" + ", 1001)), "m.yaml:6:" + std::to_string(6 + 4 * 999 + 2) + ": " + too_deep);
   EXPECT_EQ(error(chain("*", 100000)), "m.yaml:6:" + std::to_string(6 + 2 * 999 + 1) + ": " + too_deep);
-  EXPECT_EQ(error(chain("^", 100000)), "m.yaml:6:" + std::to_string(6 + 2 * 999 + 1) + ": " + too_deep);
-  EXPECT_EQ(error(std::string(100000, '-') + "x"), "m.yaml:6:" + std::to_string(6 + 999) + ": " + too_deep);
-  EXPECT_EQ(error(std::string(1000, '(') + "x" + std::string(1000, ')')),
-            "m.yaml:6:" + std::to_string(6 + 1000) + ": " + too_deep);
-  EXPECT_EQ(error(std::string(999, '(') + "x" + std::string(999, ')')), "no error");
+  // The parser's own recursion: the 250th '^', '-', '(' or call is one level too many.
+  EXPECT_EQ(error(chain("^", 100000)), "m.yaml:6:" + std::to_string(6 + 2 * 249 + 1) + ": " + too_nested);
+  EXPECT_EQ(error(std::string(100000, '-') + "x"), "m.yaml:6:" + std::to_string(6 + 249) + ": " + too_nested);
+  EXPECT_EQ(error(std::string(250, '(') + "x" + std::string(250, ')')),
+            "m.yaml:6:" + std::to_string(6 + 250) + ": " + too_nested);
+  EXPECT_EQ(error(std::string(249, '(') + "x" + std::string(249, ')')), "no error");
   std::string calls = "x";
   for (int i = 0; i < 2000; ++i) calls = "exp(" + calls + ")";
-  EXPECT_EQ(error(calls), "m.yaml:6:" + std::to_string(6 + 4 * 1000) + ": " + too_deep);
+  EXPECT_EQ(error(calls), "m.yaml:6:" + std::to_string(6 + 4 * 250) + ": " + too_nested);
 
   // At the limit every walk over the tree still works.
   const Expr deep = parse_expression(chain(" + ", 1000));
@@ -616,7 +620,7 @@ TEST(ExprErrors, NestingLimitIsLocatedAndExact) {
   EXPECT_DOUBLE_EQ(evaluate(deep, one), 1000.0);
   EXPECT_DOUBLE_EQ(evaluate(simplify(differentiate(deep, "x")), one), 1000.0);
   std::string nested = "x";
-  for (int i = 0; i < 998; ++i) nested = "sin(" + nested + ")";
+  for (int i = 0; i < 248; ++i) nested = "sin(" + nested + ")";
   const Expr sines = parse_expression(nested);
   EXPECT_DOUBLE_EQ(evaluate(simplify(sines), one), evaluate(sines, one));
   EXPECT_EQ(to_string(sines), nested);
