@@ -103,7 +103,7 @@ struct SteadyStateResult {
   double t = 0.0;         // model time the right-hand side is taken at (a scenario: its end)
   std::vector<std::pair<std::string, double>> inputs;  // held at these values
   std::vector<ConservationLaw> conservation_laws;
-  std::vector<Equilibrium> equilibria;  // the first is the one reached from the start state
+  std::vector<Equilibrium> equilibria;  // the one reached from the start state first (when it was)
   long long starts = 0;                 // Newton starts (1 without --all)
   long long failed_starts = 0;          // reached no equilibrium
   std::vector<std::string> failures;    // the first few reasons
@@ -112,9 +112,10 @@ struct SteadyStateResult {
 };
 
 /// Finds the equilibrium reached from the study's start state, or with `all` every one found.
-/// Throws InputError for bad options, names or models it cannot take (delay()), with the field;
-/// throws SolverError when no equilibrium is found from the start state, with the residual and
-/// what was tried. A stop request ends an --all search early with the equilibria so far.
+/// Throws InputError for bad options, names or models it cannot take (delay(), a trial), with
+/// the field; throws SolverError when no equilibrium is found at all, with the residual, the
+/// worst state and what was tried. A stop request ends an --all search early with the
+/// equilibria so far.
 SteadyStateResult find_steady_states(const Study& study, const SteadyStateOptions& options = {},
                                      const RunControl& control = {});
 
