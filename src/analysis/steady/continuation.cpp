@@ -35,7 +35,7 @@ class Tracer {
   Tracer(detail::SteadySystem& system, detail::Knob knob, const std::vector<double>& x0, double lambda0, double lambda_scale,
          double tolerance)
       : sys_(system), knob_(std::move(knob)), n_(system.size()), s_(n_), lambda0_(lambda0), ls_(lambda_scale),
-        tolerance_(tolerance), x_(n_), f_(n_), fp_(n_) {
+        tolerance_(tolerance), x_(n_), fp_(n_) {
     double largest = 0.0;
     for (double v : x0) largest = std::max(largest, std::abs(v));
     for (int i = 0; i < n_; ++i) s_[i] = std::max({std::abs(x0[i]), 1e-6 * largest, system.atol()});
@@ -135,7 +135,7 @@ class Tracer {
   int n_;
   std::vector<double> s_;
   double lambda0_, ls_, tolerance_;
-  std::vector<double> x_, f_, fp_;
+  std::vector<double> x_, fp_;
 };
 
 /// Max real part of the eigenvalues with an imaginary part (−inf when there are none): its sign
@@ -155,22 +155,30 @@ ContinuationPoint as_point(double value, const Equilibrium& e, detail::SteadySys
   return p;
 }
 
-/// --second: the first fold continued in both parameters, both ways from where it was found.
-void trace_folds(detail::SteadySystem& system, const detail::Knob& first, const ContinuationOptions& options,
-                 ContinuationResult& result) {
-  const Model& model = system.model().model();
+/// --second, checked before the branch is traced: the knob, distinct from the first, and its
+/// range, which must hold its value at the start.
+detail::Knob second_knob(const Model& model, const detail::Knob& first, const detail::SteadyStart& start,
+                         const ContinuationOptions& options) {
   const detail::Knob second = detail::resolve_knob(model, options.second, SourceLoc{"--second"});
+  const double mu = second.input ? start.u[second.index] : start.parameters[second.index];
   if (second.input == first.input && second.index == first.index)
     throw InputError(SourceLoc{"--second"}, fmt::format("'{}' is the first parameter too: name another", options.second));
-  result.second_label = second.label;
-  result.second_unit = second.unit;
-  const double mu = detail::knob_value(system, second);
   if (!options.from2 || !options.to2)
     throw InputError(SourceLoc{"--second"}, "a second parameter needs its range: --from2 and --to2");
   const double lo = std::min(*options.from2, *options.to2), hi = std::max(*options.from2, *options.to2);
   if (!(mu >= lo && mu <= hi))
     throw InputError(SourceLoc{"--second"}, fmt::format("'{}' is {:g} here, outside --from2 .. --to2 ({:g} .. {:g}): the "
                                                         "fold curve starts at its value", options.second, mu, lo, hi));
+  return second;
+}
+
+/// --second: the first fold continued in both parameters, both ways from where it was found.
+void trace_folds(detail::SteadySystem& system, const detail::Knob& first, const detail::Knob& second,
+                 const ContinuationOptions& options, ContinuationResult& result) {
+  result.second_label = second.label;
+  result.second_unit = second.unit;
+  const double mu = detail::knob_value(system, second);
+  const double lo = std::min(*options.from2, *options.to2), hi = std::max(*options.from2, *options.to2);
   const auto fold = std::find_if(result.bifurcations.begin(), result.bifurcations.end(),
                                  [](const Bifurcation& b) { return b.kind == "fold"; });
   if (fold == result.bifurcations.end()) {
@@ -219,6 +227,8 @@ ContinuationResult continue_equilibria(const Study& study, const ContinuationOpt
   detail::SteadyStart start = detail::steady_start(study, options.phenotype, options.set, options.inputs, options.solver);
   if (knob.input) start.u[knob.index] = *options.from;
   else start.parameters[knob.index] = *options.from;
+  std::optional<detail::Knob> second;
+  if (!options.second.empty()) second = second_knob(model, knob, start, options);
 
   ContinuationResult result;
   result.study = detail::study_name(study);
@@ -343,7 +353,7 @@ ContinuationResult continue_equilibria(const Study& study, const ContinuationOpt
     result.branch.push_back(as_point(value, there, system));
     h = iterations <= 3 ? std::min(1.3 * h, h_max) : iterations > 6 ? 0.7 * h : h;
   }
-  if (!options.second.empty()) trace_folds(system, knob, options, result);
+  if (second) trace_folds(system, knob, *second, options, result);
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - clock).count();
   return result;
 }
