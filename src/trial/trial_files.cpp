@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/json_number.hpp"
 #include "core/text_files.hpp"
 #include "gutskin/formats.hpp"
 #include "trial/analysis.hpp"
@@ -22,10 +23,7 @@ namespace detail {
 namespace {
 
 /// Rounds for JSON (10 significant digits, as in patients.csv); non-finite → null.
-json num(double v) {
-  if (!std::isfinite(v)) return nullptr;
-  return std::stod(fmt::format("{:.10g}", v));
-}
+json num(double v) { return detail::json_number(v, 10); }
 json interval(const ConfidenceInterval& i) { return json::array({num(i.lo), num(i.hi)}); }
 
 json endpoint_json(const EndpointStatistics& e) {

@@ -9,6 +9,7 @@
 #include <numeric>
 #include <sstream>
 
+#include "core/json_number.hpp"
 #include "core/text_files.hpp"
 #include "gutskin/report.hpp"
 #include "gutskin/sensitivity.hpp"
@@ -23,10 +24,7 @@ namespace {
 using detail::csv_field;
 using detail::csv_number;
 
-json num(double v) {
-  if (!std::isfinite(v)) return nullptr;
-  return std::stod(fmt::format("{:.10g}", v));
-}
+json num(double v) { return detail::json_number(v, 10); }
 
 /// Row of the output time `at` in a local result (the last row if `at` is not on the grid).
 std::size_t local_row(const SensitivityResult& r) {

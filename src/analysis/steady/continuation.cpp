@@ -265,6 +265,7 @@ ContinuationResult continue_equilibria(const Study& study, const ContinuationOpt
 
   // Locates a sign change of phi between the point z (step 0) and the step h along t.
   auto refine = [&](const Eigen::VectorXd& from_z, const Eigen::VectorXd& from_t, double h, auto phi, const char* kind) {
+    const bool hopf = std::string(kind) == "hopf";
     double a = 0.0, b = h;
     const double phi_a = phi(from_z, from_t, here);
     Eigen::VectorXd zm, tm;
@@ -274,7 +275,7 @@ ContinuationResult continue_equilibria(const Study& study, const ContinuationOpt
       zm = from_z + m * from_t;
       int iters = 0;
       if (!tracer.correct(zm, from_t, iters) || !tracer.tangent(zm, from_t, tm)) break;
-      em = tracer.classify(zm);
+      if (hopf) em = tracer.classify(zm);  // a fold's test is the tangent: no eigenvalues needed
       ((phi(zm, tm, em) > 0) == (phi_a > 0) ? a : b) = m;
     }
     zm = from_z + 0.5 * (a + b) * from_t;
@@ -288,7 +289,7 @@ ContinuationResult continue_equilibria(const Study& study, const ContinuationOpt
     bif.observables.resize(cm.n_observables());
     system.observables(em.state.data(), bif.observables.data());
     bif.point = static_cast<long>(result.branch.size()) - 1;
-    if (std::string(kind) == "hopf") {
+    if (hopf) {
       double nearest = INFINITY;
       for (const auto& l : em.eigenvalues)
         if (l.imag() != 0 && std::abs(l.real()) < nearest) nearest = std::abs(l.real()), bif.frequency = std::abs(l.imag());

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/json_number.hpp"
 #include "core/text_files.hpp"
 #include "gutskin/continuation.hpp"
 #include "gutskin/errors.hpp"
@@ -24,10 +25,7 @@ using detail::csv_number;
 
 constexpr std::size_t max_panels = 24;
 
-json num(double v) {
-  if (!std::isfinite(v)) return nullptr;
-  return std::stod(fmt::format("{:.12g}", v));
-}
+json num(double v) { return detail::json_number(v, 12); }
 
 std::string branch_csv(const ContinuationResult& r) {
   std::ostringstream out;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/json_number.hpp"
 #include "core/text_files.hpp"
 #include "gutskin/errors.hpp"
 #include "gutskin/steady_state.hpp"
@@ -20,10 +21,7 @@ namespace {
 using detail::csv_field;
 using detail::csv_number;
 
-json num(double v) {
-  if (!std::isfinite(v)) return nullptr;
-  return std::stod(fmt::format("{:.12g}", v));
-}
+json num(double v) { return detail::json_number(v, 12); }
 
 std::string states_csv(const SteadyStateResult& r) {
   std::ostringstream out;

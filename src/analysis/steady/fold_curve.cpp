@@ -74,8 +74,7 @@ class FoldTracer {
       const double eps = 1e-6 / std::max(vn, 1e-300);
       Eigen::MatrixXd Jp, Jm;
       std::vector<double> xp(x_), xm(x_);
-      for (int i = 0; i < n_; ++i) xp[i] = x_[i] + eps * v(i) * 1.0, xm[i] = x_[i] - eps * v(i);
-      // Steps relative to each state's scale: v is in state units.
+      for (int i = 0; i < n_; ++i) xp[i] = x_[i] + eps * v(i), xm[i] = x_[i] - eps * v(i);
       sys_.jacobian(xp.data(), Jp);
       sys_.jacobian(xm.data(), Jm);
       const Eigen::RowVectorXd gx = -w.transpose() * (Jp - Jm) / (2 * eps);
@@ -123,13 +122,8 @@ class FoldTracer {
 
   /// wᵀ F_xx[v, v] (v, w of unit length): its sign change along the curve is a cusp.
   double cusp_test(const Eigen::VectorXd& z) {
-    load(z);
-    Eigen::MatrixXd J;
-    sys_.jacobian(x_.data(), J);
     Eigen::VectorXd v, w;
-    double g = 0.0;
-    if (!bordered(J, v, w, g)) return NAN;
-    v.normalize(), w.normalize();
+    if (!null_vectors(z, v, w)) return NAN;
     double scale = 0.0;
     for (int i = 0; i < n_; ++i) scale = std::max(scale, std::abs(x_[i]));
     const double eps = 1e-4 * std::max(scale, 1e-3);
@@ -146,14 +140,10 @@ class FoldTracer {
   /// After an accepted point: the borders follow the null vectors, so the bordered system stays
   /// well conditioned along the curve.
   void update_borders(const Eigen::VectorXd& z) {
-    load(z);
-    Eigen::MatrixXd J;
-    sys_.jacobian(x_.data(), J);
     Eigen::VectorXd v, w;
-    double g = 0.0;
-    if (!bordered(J, v, w, g)) return;
-    border_c_ = v.normalized();
-    border_b_ = w.normalized();
+    if (!null_vectors(z, v, w)) return;
+    border_c_ = v;
+    border_b_ = w;
   }
 
   double residual_norm(const Eigen::VectorXd& z) {
@@ -167,6 +157,18 @@ class FoldTracer {
     for (int i = 0; i < n_; ++i) x_[i] = s_[i] * z(i);
     set_knob(sys_, a_, lambda(z));
     set_knob(sys_, b_, mu(z));
+  }
+
+  /// The right and left null vectors of ∂F/∂x at z (from the bordered systems), of unit length;
+  /// the point stays loaded.
+  bool null_vectors(const Eigen::VectorXd& z, Eigen::VectorXd& v, Eigen::VectorXd& w) {
+    load(z);
+    Eigen::MatrixXd J;
+    sys_.jacobian(x_.data(), J);
+    double g = 0.0;
+    if (!bordered(J, v, w, g)) return false;
+    v.normalize(), w.normalize();
+    return true;
   }
 
   /// [J b; cᵀ 0][v; g] = [0; 1] and [Jᵀ c; bᵀ 0][w; h] = [0; 1].
