@@ -251,6 +251,23 @@ TEST(Cli, SimulateSelectsColumnsAndWritesFile) {
   EXPECT_EQ(csv.rows.size(), 3u);
 }
 
+TEST(Cli, SimulateHoldsInputsAtTheValuesGiven) {
+  // barrier' = k_repair (1 − barrier) − k_leak · stress · barrier, barrier(0) = 1: with stress
+  // held at 2, barrier(t) = b* + (1 − b*) e^{−(k_repair + 2 k_leak) t}, b* = 0.8 / 1.4.
+  const Outcome o = run_cli({"simulate", "tests/data/small_model.yaml", "--t-end", "2", "--steps", "2",
+                             "--vars", "barrier", "--input", "stress=2", "--rtol", "1e-10", "--atol", "1e-12"});
+  ASSERT_EQ(o.code, 0) << o.err;
+  const Csv csv = parse_csv(o.out);
+  ASSERT_EQ(csv.rows.size(), 3u);
+  const double b = 0.8 / 1.4;
+  for (const auto& row : csv.rows) EXPECT_NEAR(row[1], b + (1 - b) * std::exp(-1.4 * row[0]), 1e-8) << row[0];
+
+  const Outcome bad = run_cli({"simulate", "tests/data/small_model.yaml", "--t-end", "1", "--steps", "1",
+                               "--input", "stres=2"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_EQ(bad.err, "--input: error: unknown input 'stres' (did you mean 'stress'?)\n");
+}
+
 TEST(Cli, SimulateUnknownVariable) {
   const Outcome o = run_cli({"simulate", "tests/data/decay.yaml", "--t-end", "1", "--steps", "2",
                              "--vars", "x,levl"});

@@ -50,7 +50,7 @@ void run(const SensitivityArgs& a, int& exit_code) {
   const std::filesystem::path out_dir =
       a.out_dir.empty() ? std::filesystem::path("out") / (name + "_" + method) : std::filesystem::path(a.out_dir);
   SensitivityOptions options = a.options;
-  if (options.method != SensitivityMethod::local) options.checkpoint_dir = out_dir / "work";
+  options.checkpoint_dir = sensitivity_checkpoint_dir(options.method, out_dir);
   auto printer = std::make_shared<ProgressPrinter>(a.quiet, group.rank(), group.size());
   InterruptStop interrupt;
   const RunControl control{.progress = [printer](const Progress& p) { return (*printer)(p); },

@@ -1,4 +1,4 @@
-// gutskin simulate: one run of any model with its default inputs on a uniform output grid.
+// gutskin simulate: one run of any model, its inputs held constant, on a uniform output grid.
 #include <fmt/format.h>
 
 #include <fstream>
@@ -89,7 +89,7 @@ void run_simulate(const SimulateArgs& a, int& exit_code) {
 void register_simulate(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<SimulateArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "simulate", "Simulate a model with its default inputs; print or write CSV");
+      "simulate", "Simulate a model, inputs held at their defaults or --input values; print or write CSV");
   cmd->footer("Output: N+1 rows from time 0 to T; columns `time [unit]` (the model's time unit: "
               "day for YAML models, an SBML model's own), then observables, states and variables "
               "as `name [unit]`.");
@@ -102,6 +102,7 @@ void register_simulate(CLI::App& app, int& exit_code) {
   cmd->add_option("--out", args->out, "Write the CSV to this file instead of stdout");
   bind_options(cmd, args->request, {"phenotype"});
   add_set_option(cmd, args->request.set, "the model");
+  cmd->add_option("--input", args->request.inputs, "Hold an input at a value: name=value (repeatable)");
   bind_options(cmd, args->request.solver);
   cmd->callback([args, &exit_code] { run_simulate(*args, exit_code); });
 }

@@ -197,6 +197,10 @@ double rank_value(const SensitivityResult& result, std::size_t output, std::size
 /// reports and front ends list.
 std::vector<std::size_t> ranked_parameters(const SensitivityResult& result, std::size_t output);
 
+/// Where a Morris or Sobol run writing its files to DIR keeps its checkpoint (DIR/work); empty
+/// for the local method, which has none.
+std::filesystem::path sensitivity_checkpoint_dir(SensitivityMethod method, const std::filesystem::path& out_dir);
+
 /// DIR/indices.csv, DIR/summary.json and DIR/report.html (ranked bar charts with intervals,
 /// convergence, time-resolved local sensitivities). Throws IoError naming the file.
 void write_sensitivity_files(const SensitivityResult& result, const std::filesystem::path& out_dir);

@@ -98,7 +98,8 @@ struct SimulateRequest {
   double t_end = 0.0;   // in the model's time unit
   int steps = 0;        // output intervals: steps + 1 rows from 0 to t_end
   std::string phenotype;
-  std::vector<std::string> set;
+  std::vector<std::string> set;     // name=value parameter overrides of the patient
+  std::vector<std::string> inputs;  // name=value: inputs held at these values (the input's unit)
   SolverOptions solver;
 };
 
@@ -116,7 +117,8 @@ struct OptionsOf<SimulateRequest> {
   }
 };
 
-/// Simulates any model with its default inputs on a uniform grid (`gutskin simulate`).
+/// Simulates any model on a uniform grid with its inputs held constant: at their defaults or at
+/// `inputs` (`gutskin simulate`).
 SimulationResult simulate_model(const Study& study, const SimulateRequest& request, const RunControl& control = {});
 
 /// Runs the trial of a Study (kind trial), with `set` as overrides of the population's patient.

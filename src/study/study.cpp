@@ -225,8 +225,11 @@ SimulationResult simulate_model(const Study& study, const SimulateRequest& reque
   for (int i = 0; i <= request.steps; ++i) options.output_times[i] = request.t_end * i / request.steps;
   options.output_times.back() = request.t_end;
   options.validate();
+  std::vector<double> inputs;
+  for (const Input& in : model.inputs) inputs.push_back(in.default_value);
+  apply_input_settings(request.inputs, model, inputs);
   const std::vector<double> parameters = patient_parameters(model, patient);
-  return simulate(*study.model, parameters, default_schedule(model), options, control);
+  return simulate(*study.model, parameters, InputSchedule(static_cast<int>(inputs.size()), inputs), options, control);
 }
 
 TrialResult run_trial(const Study& study, const TrialOptions& options, const std::vector<std::string>& set,

@@ -330,6 +330,10 @@ std::string sensitivity_summary_to_json(const SensitivityResult& r) {
   return x.dump(2) + "\n";
 }
 
+fs::path sensitivity_checkpoint_dir(SensitivityMethod method, const fs::path& out_dir) {
+  return method == SensitivityMethod::local ? fs::path() : out_dir / "work";
+}
+
 void write_sensitivity_files(const SensitivityResult& r, const fs::path& out_dir) {
   detail::create_folder(out_dir);
   detail::write_text(out_dir / "indices.csv", indices_csv(r));
