@@ -14,6 +14,8 @@ packages=(
   libeigen3-dev                                                # eigenvalues (steady states)
   libgtest-dev libbenchmark-dev                                # tests, benchmarks
   python3-numpy python3-scipy                                  # benchmark peers (SciPy)
+  python3-dev pybind11-dev python3-pandas                      # the Python module
+  python3-pytest python3-matplotlib                            # its tests and example
 )
 packages+=(nodejs chromium)   # HTML reports embed uPlot from npm; headless browser test
 command -v npm >/dev/null || packages+=(npm)   # Debian's npm, unless nodejs ships its own
@@ -39,3 +41,5 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 # The gutskin binary first, so the main job can run even before the tests and benchmarks build.
 cmake --build build -j 2 --target gutskin_cli
 cmake --build build -j 2
+# The Python module for Debian's /usr/bin/python3, into its user site-packages (no root needed).
+cmake --install build --component python >/dev/null

@@ -1,0 +1,60 @@
+"""Speed-ups from Python (marker `timing`: ctest runs these alone, as python_thread_speedup, so
+the two cores are free). A trial on 2 worker threads, and two trials from two Python threads
+(which only overlap if the GIL is released), against the same work on one thread."""
+import threading
+import time
+
+import pytest
+
+import gutskin
+
+pytestmark = pytest.mark.timing
+
+TRIAL = "low_glycaemic_diet_acne"
+PATIENTS = 300
+
+
+def seconds(f):
+    start = time.perf_counter()
+    f()
+    return time.perf_counter() - start
+
+
+def best_ratio(serial, parallel, attempts=3):
+    """The best of a few serial/parallel ratios: a shared machine only ever slows a run down."""
+    return max(seconds(serial) / seconds(parallel) for _ in range(attempts))
+
+
+@pytest.fixture(scope="module")
+def study():
+    s = gutskin.load(TRIAL)
+    gutskin.run_trial(s, patients=20, threads=2, progress=False)  # warm up
+    return s
+
+
+def test_two_worker_threads_run_a_trial_at_least_1_8_times_faster(study):
+    def run(threads):
+        return lambda: gutskin.run_trial(study, patients=PATIENTS, threads=threads, progress=False)
+    ratio = best_ratio(run(1), run(2))
+    print(f"trial of {PATIENTS} patients: 2 threads {ratio:.2f}x faster than 1")
+    assert ratio >= 1.8
+
+
+def test_two_python_threads_run_two_trials_at_once(study):
+    def one(seed):
+        gutskin.run_trial(study, patients=PATIENTS // 2, seed=seed, threads=1, progress=False)
+
+    def serial():
+        one(1)
+        one(2)
+
+    def parallel():
+        workers = [threading.Thread(target=one, args=(seed,)) for seed in (1, 2)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+
+    ratio = best_ratio(serial, parallel)
+    print(f"two trials from two Python threads: {ratio:.2f}x faster than one after the other")
+    assert ratio >= 1.8
