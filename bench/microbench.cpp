@@ -1,6 +1,8 @@
 // gutskin_microbench: Google Benchmark timings of the compiled tapes alone (no solver), per model:
 // right-hand side, sparse analytic Jacobian, and the per-output variables program, at
 // (t = 12 d, initial state, default parameters) — the point the harness's rhs_cost.sh uses.
+// Also one whole facade call, simulate_model(t_end = 1, steps = 10): the C++ side of the
+// Python module's per-call overhead (bench/python_overhead.py).
 //
 //   gutskin_microbench [benchmark flags] MODEL...    (SBML .xml or YAML)
 #include <benchmark/benchmark.h>
@@ -13,6 +15,7 @@
 #include "gutskin/compiled_model.hpp"
 #include "gutskin/formats.hpp"
 #include "gutskin/simulate.hpp"
+#include "gutskin/study.hpp"
 
 namespace {
 
@@ -21,11 +24,12 @@ using namespace gutskin;
 struct Point {
   std::shared_ptr<const CompiledModel> model;
   std::vector<double> x, u;
+  std::string path;
 };
 
 Point make_point(const std::string& path) {
   auto m = std::make_shared<const CompiledModel>(load_model(path));
-  Point p{m, std::vector<double>(m->n_states()), std::vector<double>(m->n_inputs())};
+  Point p{m, std::vector<double>(m->n_states()), std::vector<double>(m->n_inputs()), path};
   for (int i = 0; i < m->n_inputs(); ++i) p.u[i] = m->model().inputs[i].default_value;
   Workspace ws = m->make_workspace();
   m->initial_state(0.0, p.u.data(), p.x.data(), ws);
@@ -72,6 +76,18 @@ void bm_variables(benchmark::State& state, const Point& p) {
   set_counters(state, p, p.model->n_variables());
 }
 
+void bm_simulate_model(benchmark::State& state, const Point& p) {
+  const Study study = open(p.path);
+  SimulateRequest request;
+  request.t_end = 1;
+  request.steps = 10;
+  for (auto _ : state) {
+    SimulationResult r = simulate_model(study, request);
+    benchmark::DoNotOptimize(r.trajectory.values.data());
+  }
+  state.counters["states"] = p.model->n_states();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -94,6 +110,7 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark(("rhs/" + tag).c_str(), bm_rhs, p);
     benchmark::RegisterBenchmark(("jacobian/" + tag).c_str(), bm_jacobian, p);
     benchmark::RegisterBenchmark(("variables/" + tag).c_str(), bm_variables, p);
+    benchmark::RegisterBenchmark(("simulate_model/" + tag).c_str(), bm_simulate_model, p);
   }
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

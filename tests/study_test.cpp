@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <sstream>
 
 #include "support/errors.hpp"
@@ -33,6 +34,16 @@ TEST(Study, OpensAndChecksModelsScenariosAndTrials) {
   EXPECT_EQ(open("probiotic_infant_eczema", catalog, FileKind::scenario).kind, FileKind::scenario);
   EXPECT_EQ(error_of([&] { open((source_dir / "tests/data/decay.yaml").string(), catalog, FileKind::scenario); }),
             (source_dir / "tests/data/decay.yaml").string() + ": error: expected a scenario file, got a model file");
+}
+
+TEST(Study, APetabProblemIsNamedAsSuchNotReadAsAModel) {
+  testing::TempDir tmp;
+  const fs::path problem = tmp.path() / "problem.yaml";
+  std::ofstream(problem) << "format_version: 1\nparameter_file: parameters.tsv\nproblems:\n"
+                            "  - sbml_files: [model.xml]\n";
+  EXPECT_EQ(error_of([&] { open(problem.string()); }),
+            problem.string() + ":1:1: error: a PEtab problem file: gutskin cannot read PEtab problems yet; open its "
+                               "SBML model (listed under sbml_files or model_files) to simulate or analyse it");
 }
 
 TEST(Study, CheckReportsEveryProblemOfATrial) {

@@ -15,6 +15,11 @@ FileKind detect_file_kind(const std::filesystem::path& path) {
   if (root.IsMap()) {
     if (root["scenario"]) return FileKind::scenario;
     if (root["trial"]) return FileKind::trial;
+    // A PEtab problem file: say what it is rather than list its keys as unknown model sections.
+    if (root["format_version"] && (root["problems"] || root["model_files"]))
+      throw InputError(SourceLoc{path.string(), 1, 1},
+                       "a PEtab problem file: gutskin cannot read PEtab problems yet; open its SBML model "
+                       "(listed under sbml_files or model_files) to simulate or analyse it");
   }
   return FileKind::model;
 }

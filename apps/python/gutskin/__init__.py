@@ -119,6 +119,7 @@ class Study:
 
     def __init__(self, core: Any) -> None:
         self._core = core
+        self._frame_parts: Dict[tuple, tuple] = {}  # _trajectory's column index and units
 
     kind = property(lambda self: self._core.kind, doc="'model', 'scenario' or 'trial'")
     name = property(lambda self: self._core.name)
@@ -160,15 +161,20 @@ def _study(study: StudyLike, kind: Optional[str] = None) -> Study:
 
 # --- tables ---------------------------------------------------------------------------------
 
-def _trajectory(result: Any) -> pd.DataFrame:
+def _trajectory(result: Any, study: Optional["Study"] = None) -> pd.DataFrame:
     """A trajectory as a DataFrame over the result's own memory: time index, one column per
-    observable, state and variable; units in `.attrs["units"]`."""
+    observable, state and variable; units in `.attrs["units"]`. The column index and units of
+    a study's runs are built once and kept on the study (pandas takes longer to build them than
+    a small model takes to simulate)."""
+    columns = tuple(result.columns)
+    cache = study._frame_parts if study is not None else {}
+    if columns not in cache:
+        cache[columns] = (pd.Index(columns, dtype=object), dict(zip(columns, result.units)))
+    column_index, units = cache[columns]
     time = f"time [{result.time_unit}]" if result.time_unit else "time"
-    frame = pd.DataFrame(result.values, index=pd.Index(result.times, name=time), columns=result.columns, copy=False)
-    frame.attrs["units"] = dict(zip(result.columns, result.units))
-    frame.attrs["time_unit"] = result.time_unit
-    frame.attrs["ok"] = result.ok
-    frame.attrs["message"] = result.message
+    index = pd.Index(result.times, dtype=np.float64, name=time, copy=False)
+    frame = pd.DataFrame(result.values, index=index, columns=column_index, copy=False)
+    frame.attrs.update(units=dict(units), time_unit=result.time_unit, ok=result.ok, message=result.message)
     if not result.ok:
         warnings.warn(result.message, SimulationWarning, stacklevel=3)
     return frame
@@ -191,7 +197,7 @@ def simulate(study: StudyLike, t_end: float, steps: int, *, inputs: Settings = N
     s = _study(study, "model")
     request = dict(options["simulate"], t_end=t_end, steps=steps)
     return _trajectory(_core.simulate(s._core, to_json(request), _solver_json(options),
-                                      settings(set, "set"), settings(inputs, "inputs"), callback(progress)))
+                                      settings(set, "set"), settings(inputs, "inputs"), callback(progress)), s)
 
 
 class ScenarioRun:
@@ -203,7 +209,7 @@ class ScenarioRun:
     def __init__(self, core: Any, study: Study) -> None:
         self._core = core
         self.study = study
-        self.trajectory = _trajectory(core)
+        self.trajectory = _trajectory(core, study)
         self.ok: bool = core.ok
         self.message: str = core.message
 

@@ -140,3 +140,18 @@ def test_study_timeline_lists_a_scenarios_interventions():
     assert list(t[["kind", "target", "value", "start", "end"]].itertuples(index=False, name=None)) == \
         [("window", "antibiotic", 1.0, 14.0, 21.0)]
     assert gutskin.load("gut_skin").timeline.empty
+
+
+def test_sbml_models_load_and_simulate_in_their_own_time_unit(cli):
+    df = gutskin.load("tests/data/goldbeter1991_l2v4.xml").simulate(5, 50)
+    assert df.index.name.startswith("time")
+    out = cli("simulate", "tests/data/goldbeter1991_l2v4.xml", "--t-end", 5, "--steps", 50).stdout
+    assert gutskin._core.simulate(gutskin.load("tests/data/goldbeter1991_l2v4.xml")._core,
+                                  '{"t_end": 5, "steps": 50}', "", [], [], None).trajectory_csv() == out
+
+
+def test_a_petab_problem_is_refused_with_what_it_is(tmp_path):
+    problem = tmp_path / "problem.yaml"
+    problem.write_text("format_version: 1\nparameter_file: p.tsv\nproblems:\n  - sbml_files: [m.xml]\n")
+    with pytest.raises(gutskin.InputError, match=":1:1: error: a PEtab problem file: gutskin cannot read PEtab"):
+        gutskin.load(problem)
