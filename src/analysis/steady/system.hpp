@@ -7,11 +7,13 @@
 
 #include <Eigen/Dense>
 
+#include <cmath>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "gutskin/compiled_model.hpp"
+#include "gutskin/control.hpp"
 #include "gutskin/simulate.hpp"
 #include "gutskin/steady_state.hpp"
 
@@ -186,6 +188,43 @@ inline SearchSettings search_settings(double tolerance, double max_time, const S
 /// classified, or nothing with the reasons in `why`.
 std::optional<Equilibrium> find_equilibrium(SteadySystem& system, std::vector<double> x, const SearchSettings& settings,
                                             Simulator* simulator, std::string& why);
+
+/// A branch of equilibria in one knob, as traced.
+struct BranchPoint {
+  double value = 0.0;       // of the knob
+  Equilibrium equilibrium;  // classified when BranchSettings::classify (else its state only)
+};
+struct BranchEvent {
+  std::string kind;         // "fold" or "hopf"
+  double value = 0.0;
+  Equilibrium equilibrium;  // classified
+  long point = 0;           // the branch point just before it
+  double frequency = NAN;   // hopf: |imaginary part| of the crossing pair
+};
+struct Branch {
+  std::vector<BranchPoint> points;
+  std::vector<BranchEvent> events;  // in the order met
+  std::string end;                  // why it ended
+};
+struct BranchSettings {
+  double from = 0.0, to = 1.0;     // the knob's start value and the end it heads for
+  double lower = 0.0, upper = 1.0; // the branch ends where it leaves [lower, upper]
+  double step = 0.02;              // longest step, scaled arclength (|to − from| scales the knob)
+  long max_points = 5000;
+  double tolerance = 1e-9;         // corrector, as residual_norm
+  bool non_negative = true;        // end where a non-negative state falls below −atol
+  /// Eigenvalues at every point: stability along the branch and Hopf points. Off, only folds
+  /// (a sign change of the tangent's knob component) are found, at a fraction of the cost.
+  bool classify = true;
+  int stop_after_folds = 0;        // end after this many folds (0: never)
+  NewtonSettings newton;           // the last point, put on the range's end
+};
+/// Pseudo-arclength continuation from `first` (an equilibrium at knob = from) towards `to`, in
+/// scaled coordinates (states by their size at the start, the knob by |to − from|), folds and
+/// Hopf points located by bisection to the corrector's tolerance. The system's knob is left at
+/// the last point's value. Throws SolverError when the branch has no tangent at its start.
+Branch trace_branch(SteadySystem& system, const Knob& knob, const Equilibrium& first, const BranchSettings& settings,
+                    const RunControl& control = {});
 
 /// Two equilibria are one when every state agrees to 1e-6 relative (or 10·atol absolute).
 bool same_state(const std::vector<double>& a, const std::vector<double>& b, double atol);
