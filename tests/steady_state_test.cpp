@@ -1,7 +1,8 @@
 // Steady states end to end: analytic equilibria and eigenvalues (Schlögl, the toggle switch), a
 // closed network's conservation law, the built-in model and its scenarios, every feasible
-// equilibrium of the Stein et al. 2013 gLV model against an exact enumeration, located errors,
-// and the CLI's files.
+// equilibrium of the Stein et al. 2013 gLV model against an exact enumeration, Jones & Carlson
+// 2018's C. difficile-susceptible starting states of that model, located errors, and the CLI's
+// files.
 #include "gutskin/steady_state.hpp"
 
 #include <Eigen/Dense>
@@ -9,8 +10,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <fstream>
+#include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
@@ -171,6 +175,7 @@ struct Glv {
   std::vector<std::string> names;
   Eigen::MatrixXd M;
   Eigen::VectorXd mu;
+  Eigen::VectorXd eps;  // clindamycin susceptibility ε_i
 };
 
 std::vector<std::string> split_csv_line(const std::string& line) {
@@ -192,37 +197,45 @@ Glv read_stein(const fs::path& file) {
     if (cells.size() < 14 || cells[0].empty()) continue;
     g.names.push_back(cells[0]);
     std::vector<double> row;
-    for (int j = 1; j <= 12; ++j) row.push_back(std::stod(cells[j]));
+    for (int j = 1; j <= 13; ++j) row.push_back(std::stod(cells[j]));
     rows.push_back(row);
   }
   const int n = static_cast<int>(rows.size());
   g.M.resize(n, n);
   g.mu.resize(n);
+  g.eps.resize(n);
   for (int i = 0; i < n; ++i) {
     for (int j = 0; j < n; ++j) g.M(i, j) = rows[i][j];
     g.mu(i) = rows[i][n];
+    g.eps(i) = rows[i][n + 1];
   }
   return g;
 }
 
-/// The gLV model as a gutskin model file: dx_i/dt = x_i (μ_i + Σ_j M_ij x_j).
+/// The gLV model as a gutskin model file: dx_i/dt = x_i (μ_i + Σ_j M_ij x_j + ε_i u(t)), with the
+/// clindamycin signal u an input (default 0) and each initial abundance a parameter x0_i
+/// (default 0.1) so that a run can start from a measured state (`set`).
 fs::path write_glv_model(const Glv& g, const fs::path& dir) {
   fs::create_directories(dir);
   std::ostringstream y;
-  y << "model: stein2013\ndescription: Stein et al. 2013 gLV model of the mouse gut\nparameters:\n";
+  y << "model: stein2013\ndescription: Stein et al. 2013 gLV model of the mouse gut\n";
+  y << "inputs:\n  u: {unit: \"1\", default: 0, description: \"clindamycin signal u(t)\"}\nparameters:\n";
   const int n = static_cast<int>(g.names.size());
   for (int i = 0; i < n; ++i) {
     y << fmt::format("  mu_{}: {{value: {:.17g}, unit: 1/day, source: \"Stein 2013 Dataset S1\"}}\n", i, g.mu(i));
+    y << fmt::format("  eps_{}: {{value: {:.17g}, unit: 1/day, source: \"Stein 2013 Dataset S1\"}}\n", i, g.eps(i));
+    y << fmt::format("  x0_{}: {{value: 0.1, unit: \"1\", source: \"assumed: a start, set per run\"}}\n", i);
     for (int j = 0; j < n; ++j)
       y << fmt::format("  M_{}_{}: {{value: {:.17g}, unit: 1/day, source: \"Stein 2013 Dataset S1\"}}\n", i, j, g.M(i, j));
   }
   y << "states:\n";
-  for (int i = 0; i < n; ++i) y << fmt::format("  x{}: {{initial: 0.1, unit: \"1\", description: \"{}\"}}\n", i, g.names[i]);
+  for (int i = 0; i < n; ++i)
+    y << fmt::format("  x{}: {{initial: x0_{}, unit: \"1\", description: \"{}\"}}\n", i, i, g.names[i]);
   y << "equations:\n";
   for (int i = 0; i < n; ++i) {
     y << fmt::format("  x{}: \"x{} * (mu_{}", i, i, i);
     for (int j = 0; j < n; ++j) y << fmt::format(" + M_{}_{} * x{}", i, j, j);
-    y << ")\"\n";
+    y << fmt::format(" + eps_{} * u)\"\n", i);
   }
   const fs::path file = dir / "stein2013.yaml";
   std::ofstream(file) << y.str();
@@ -294,6 +307,225 @@ TEST(SteadyState, SteinGlvModelHasEveryFeasibleEquilibriumOfAnExactEnumeration) 
   RecordProperty("stable", stable);
   std::cout << "Stein 2013 gLV: " << exact.size() << " feasible equilibria, " << stable << " stable, found in "
             << r.wall_seconds << " s\n";
+}
+
+// ---- Jones & Carlson 2018: which measured starting states C. difficile invades ---------------
+//
+// E. W. Jones and J. M. Carlson, PLoS Comput Biol 14(2): e1006001 (2018), ran the Stein model
+// from the nine measured day-0 states (initial_conditions.csv, mice 1–9: their initial
+// conditions 1–9; mice 2, 5 and 8 are the experiment's untreated group), with a one-day
+// clindamycin pulse u = dose on days [0, 1) for doses 0–2, with or without 1e-10 of C. difficile
+// (in the data's unit of 10^11 16S copies/cm³) added at day 10, and named the five steady states
+// reached A–E. Their figure of reachable steady states: initial conditions 1, 3, 4, 6, 7 and 9
+// end in the infected A when C. difficile is added and in the uninfected B when not, whatever
+// the dose; 2 and 8 end in the uninfected C whatever is done; 5 ends in C without clindamycin,
+// and with it in the infected D (C. difficile added) or the uninfected E. (Source: the authors'
+// code for that figure, github.com/erijones/simulated_CDI_with_gLV, CDI_gLV_treatments.py,
+// make_figs('2a'–'2c'), the panels' labels and the ICs listed on each.)
+
+/// The measured starting states: every sample at day 0 of initial_conditions.csv in file order
+/// (Jones & Carlson's initial conditions 1–9), abundances in the order of `names`.
+std::vector<std::vector<double>> read_day0_states(const fs::path& file, const std::vector<std::string>& names) {
+  std::ifstream in(file);
+  std::string line;
+  std::vector<double> times;
+  std::map<std::string, std::vector<double>> rows;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const auto cells = split_csv_line(line);
+    if (cells.size() < 2) continue;
+    const bool time_row = cells[0].rfind("time", 0) == 0;
+    if (!time_row && std::find(names.begin(), names.end(), cells[0]) == names.end()) continue;
+    std::vector<double>& row = time_row ? times : rows[cells[0]];
+    for (std::size_t j = 1; j < cells.size(); ++j) row.push_back(std::stod(cells[j]));
+  }
+  std::vector<std::vector<double>> states;
+  for (std::size_t j = 0; j < times.size(); ++j) {
+    if (times[j] != 0) continue;
+    std::vector<double> x;
+    for (const std::string& name : names) x.push_back(rows.at(name).at(j));
+    states.push_back(x);
+  }
+  return states;
+}
+
+/// A scenario on the model in `dir`: clindamycin u = dose over days [0, 1) and, when
+/// `inoculate`, 1e-10 of C. difficile (state `cd`) added at day 10, as Jones & Carlson; to day 2000.
+fs::path write_jones_carlson_scenario(const fs::path& dir, double dose, bool inoculate, int cd) {
+  const std::string name = fmt::format("u{:.6g}_{}", dose, inoculate ? "cd" : "no_cd");
+  std::ostringstream y;
+  y << "scenario: " << name << "\nmodel: stein2013.yaml\nduration: 2000 days\noutput: {steps: 1}\n";
+  if (dose > 0 || inoculate) y << "timeline:\n";
+  if (dose > 0) y << fmt::format("  - {{input: u, value: {:.17g}, from: 0 days, to: 1 days}}\n", dose);
+  if (inoculate) y << fmt::format("  - {{bolus: x{}, amount: 1e-10, at: 10 days}}\n", cd);
+  const fs::path file = dir / (name + ".yaml");
+  std::ofstream(file) << y.str();
+  return file;
+}
+
+/// The steady state a scenario settles to from the measured state `x0`: the scenario is run to
+/// its end, then Newton with u back at 0. Tight tolerances, since C. difficile enters at 1e-10.
+/// KLU, not the dense LU that 11 states get by default: with rtol 1e-10 and atol 1e-16 the
+/// dense solve of CVODES' Newton system seeds a species that starts at exactly 0 with rounding
+/// error (C. difficile from IC 1 without inoculation: 6e-21 by day 1000), and where it can
+/// invade it grows: 20 of the 54 runs below then end elsewhere (without C. difficile, ICs 1, 3,
+/// 4, 6, 7 and 9 end in A instead of B, and IC 5 after clindamycin in A or B instead of E, with
+/// Akkermansia, which IC 5 never had).
+Equilibrium settle(const Study& scenario, const std::vector<double>& x0) {
+  SteadyStateOptions o;
+  for (std::size_t i = 0; i < x0.size(); ++i) o.set.push_back(fmt::format("x0_{}={:.17g}", i, x0[i]));
+  o.solver.rtol = 1e-10;
+  o.solver.atol = 1e-16;
+  o.solver.linear_solver = LinearSolver::klu;
+  const SteadyStateResult r = find_steady_states(scenario, o);
+  EXPECT_EQ(r.inputs.size(), 1u);
+  if (!r.inputs.empty()) {
+    EXPECT_EQ(r.inputs[0].second, 0.0);  // the pulse is over
+  }
+  return r.equilibria.at(0);
+}
+
+bool same_state(const std::vector<double>& a, const std::vector<double>& b) {
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::abs(a[i] - b[i]) > 1e-6 * std::max(1.0, std::abs(b[i]))) return false;
+  return true;
+}
+
+TEST(SteadyState, SteinGlvModelReproducesJonesCarlson2018SusceptibleStartingStates) {
+  const fs::path csv = shared_dir / "data/stein2013/parameters.csv";
+  const fs::path ics = shared_dir / "data/stein2013/initial_conditions.csv";
+  if (!fs::exists(csv) || !fs::exists(ics)) GTEST_SKIP() << "no " << csv << " or " << ics << " (the shared data folder is absent)";
+  const auto wall = std::chrono::steady_clock::now();
+  const Glv g = read_stein(csv);
+  ASSERT_EQ(g.names.size(), 11u);
+  const int cd = static_cast<int>(std::find(g.names.begin(), g.names.end(), "Clostridium_difficile") - g.names.begin());
+  ASSERT_LT(cd, 11);
+  const std::vector<std::vector<double>> starts = read_day0_states(ics, g.names);
+  ASSERT_EQ(starts.size(), 9u);
+  const fs::path dir = fs::temp_directory_path() / "gutskin_jones_carlson2018";
+  write_glv_model(g, dir);
+  const std::vector<double> doses = {0, 1, 2};
+  std::vector<std::vector<Study>> scenarios(doses.size());  // [dose][inoculated]
+  for (std::size_t d = 0; d < doses.size(); ++d)
+    for (bool inoculate : {false, true})
+      scenarios[d].push_back(open(write_jones_carlson_scenario(dir, doses[d], inoculate, cd).string(), catalog));
+
+  // The named states, reached as in the authors' code: A from IC 1 with C. difficile, B from IC 1
+  // without, C from IC 5 without either, D from IC 5 with clindamycin (u = 1) and C. difficile,
+  // E from IC 5 with clindamycin alone.
+  struct Named {
+    char name;
+    int ic;  // 0-based
+    bool inoculated;
+    Equilibrium e;
+  };
+  const std::vector<Named> named = {{'A', 0, true, settle(scenarios[0][1], starts[0])},
+                                    {'B', 0, false, settle(scenarios[0][0], starts[0])},
+                                    {'C', 4, false, settle(scenarios[0][0], starts[4])},
+                                    {'D', 4, true, settle(scenarios[1][1], starts[4])},
+                                    {'E', 4, false, settle(scenarios[1][0], starts[4])}};
+  const std::vector<Feasible> exact = enumerate(g);
+  for (std::size_t a = 0; a < named.size(); ++a) {
+    const Named& n = named[a];
+    const Equilibrium& e = n.e;
+    const Eigen::VectorXd x = Eigen::Map<const Eigen::VectorXd>(e.state.data(), 11);
+    const Eigen::VectorXd rate = g.mu + g.M * x;  // per-capita growth: an absent species' invasion rate
+    std::vector<int> present;
+    std::string text, invaders;
+    for (int i = 0; i < 11; ++i) {
+      if (x(i) > 1e-9) {
+        present.push_back(i);
+        text += fmt::format(" {}={:.3g}", g.names[i], x(i));
+      } else if (rate(i) > 0) {
+        invaders += fmt::format(" {} ({:+.3f}/day)", g.names[i], rate(i));
+        // A species that could invade must be one this run never had: absent from the measured
+        // start and not the one inoculated, or the run could not have settled here.
+        EXPECT_EQ(starts[n.ic][i], 0.0) << n.name << ": " << g.names[i] << " would invade";
+        EXPECT_FALSE(i == cd && n.inoculated) << n.name;
+      }
+    }
+    std::cout << "Jones & Carlson steady state " << n.name << " (IC " << n.ic + 1 << (n.inoculated ? " + C. difficile" : "")
+              << "):" << text << (invaders.empty() ? "; stable" : "; invadable by" + invaders) << "\n";
+    // Stable within its own species: the Jacobian diag(x_P) M_PP of the present ones; the full
+    // Jacobian's other eigenvalues are the absent species' invasion rates.
+    Eigen::MatrixXd J(present.size(), present.size());
+    for (std::size_t r = 0; r < present.size(); ++r)
+      for (std::size_t c = 0; c < present.size(); ++c) J(r, c) = x(present[r]) * g.M(present[r], present[c]);
+    const double face = J.eigenvalues().real().maxCoeff();
+    EXPECT_LT(face, 0) << n.name;
+    double invasion = -std::numeric_limits<double>::infinity();
+    for (int i = 0; i < 11; ++i)
+      if (x(i) <= 1e-9) invasion = std::max(invasion, rate(i));
+    EXPECT_NEAR(e.max_real_eigenvalue, std::max(face, invasion), 1e-7) << n.name;
+    // C. difficile: present in A and D; exactly absent from B, C and E, where its invasion rate
+    // says whether the state is susceptible (B and E: positive) or resistant (C: negative).
+    if (n.name == 'A' || n.name == 'D') {
+      EXPECT_GT(x(cd), 1e-3) << n.name;
+    } else {
+      EXPECT_EQ(x(cd), 0.0) << n.name;
+      if (n.name == 'C') EXPECT_LT(rate(cd), 0);
+      else EXPECT_GT(rate(cd), 0) << n.name;
+    }
+    // A and C are stable in all eleven species; B, D and E only without the species they lack.
+    EXPECT_EQ(e.stable, n.name == 'A' || n.name == 'C') << n.name;
+    // Each is one of the feasible equilibria of the exact enumeration, with its stability.
+    bool listed = false;
+    for (const Feasible& f : exact) {
+      if (same_state(e.state, std::vector<double>(f.x.data(), f.x.data() + 11))) {
+        listed = true;
+        EXPECT_EQ(e.stable, f.stable) << n.name;
+      }
+    }
+    EXPECT_TRUE(listed) << n.name << " is not a feasible equilibrium of the enumeration";
+    for (std::size_t b = 0; b < a; ++b) EXPECT_FALSE(same_state(e.state, named[b].e.state)) << n.name << named[b].name;
+  }
+
+  // Every measured state, every dose, with and without C. difficile, against the published list.
+  auto published = [](int ic, double dose, bool inoculated) {
+    if (ic == 2 || ic == 8) return 'C';
+    if (ic == 5) return dose == 0 ? 'C' : inoculated ? 'D' : 'E';
+    return inoculated ? 'A' : 'B';
+  };
+  std::string table;
+  int agree = 0, runs = 0;
+  for (int ic = 1; ic <= 9; ++ic) {
+    table += fmt::format("  IC {}:", ic);
+    for (std::size_t d = 0; d < doses.size(); ++d)
+      for (bool inoculated : {false, true}) {
+        const Equilibrium e = settle(scenarios[d][inoculated], starts[ic - 1]);
+        char reached = '?';
+        for (const Named& n : named)
+          if (same_state(e.state, n.e.state)) reached = n.name;
+        const char expected = published(ic, doses[d], inoculated);
+        ++runs;
+        agree += reached == expected;
+        EXPECT_EQ(reached, expected) << "IC " << ic << ", u = " << doses[d] << (inoculated ? ", C. difficile added" : "")
+                                     << ": C. difficile " << e.state[cd];
+        EXPECT_EQ(e.state[cd] > 1e-6, expected == 'A' || expected == 'D') << "IC " << ic << ", u = " << doses[d];
+        if (!inoculated) {
+          EXPECT_EQ(e.state[cd], 0.0) << "IC " << ic << ", u = " << doses[d] << ": C. difficile appeared from nothing";
+        }
+        table += fmt::format(" u={:g}{}:{}", doses[d], inoculated ? "+cd" : "", reached);
+      }
+    table += "\n";
+  }
+
+  // IC 5's threshold: the smallest dose at which C. difficile, added at day 10, takes over.
+  double lo = 0, hi = 1;
+  for (int k = 0; k < 10; ++k) {
+    const double mid = (lo + hi) / 2;
+    const Study s = open(write_jones_carlson_scenario(dir, mid, true, cd).string(), catalog);
+    if (settle(s, starts[4]).state[cd] > 1e-6) hi = mid;
+    else lo = mid;
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall).count();
+  std::cout << "Jones & Carlson 2018 on the Stein model: " << agree << " of " << runs
+            << " runs reach the published steady state; IC 5 is infected above u = " << fmt::format("{:.3f}", hi)
+            << " (" << fmt::format("{:.1f}", seconds) << " s)\n"
+            << table;
+  RecordProperty("agree", agree);
+  RecordProperty("runs", runs);
+  RecordProperty("ic5_threshold", fmt::format("{:.3f}", hi));
 }
 
 // ---- errors and files ---------------------------------------------------------------------------
