@@ -81,7 +81,7 @@ void bind_steady_states(py::module_& m) {
       }, "(text, state, total, held) for every conservation law and held state")
       .def("summary_json", &steady_state_summary_to_json, "summary.json of `gutskin steady-state`")
       .def("write", [](const SteadyStateResult& r, const std::string& out_dir) {
-        released([&] { write_steady_state_files(r, out_dir); return 0; });
+        released([&] { write_steady_state_files(r, out_dir); });
       }, py::arg("out_dir"));
 
   m.def("find_steady_states", [](const Study& study, const std::string& options, const std::string& solver,
@@ -131,7 +131,7 @@ void bind_continuation(py::module_& m) {
         return out;
       })
       .def("write", [](const ContinuationResult& r, const std::string& out_dir) {
-        released([&] { write_continuation_files(r, out_dir); return 0; });
+        released([&] { write_continuation_files(r, out_dir); });
       }, py::arg("out_dir"));
 
   m.def("continue_equilibria", [](const Study& study, const std::string& parameter, const std::string& second,
@@ -202,7 +202,7 @@ void bind_sensitivity(py::module_& m) {
       })
       .def("summary_json", &sensitivity_summary_to_json, "summary.json of `gutskin sensitivity`")
       .def("write", [](const SensitivityResult& r, const std::string& out_dir) {
-        released([&] { write_sensitivity_files(r, out_dir); return 0; });
+        released([&] { write_sensitivity_files(r, out_dir); });
       }, py::arg("out_dir"));
 
   m.def("run_sensitivity", [](const Study& study, const std::string& options, const std::string& solver,

@@ -62,6 +62,9 @@ InterruptScope::InterruptScope() {
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_ONSTACK;
     sigaction(SIGINT, &action, &previous_action);
+    // Ctrl-C ignored on purpose (signal.signal(SIGINT, SIG_IGN)): leave it so.
+    if (!(previous_action.sa_flags & SA_SIGINFO) && previous_action.sa_handler == SIG_IGN)
+      sigaction(SIGINT, &previous_action, nullptr);
   }
   r.active.push_back(&source_);
 }

@@ -133,7 +133,7 @@ void bind_study(py::module_& m) {
            "summary.json of `gutskin run`")
       .def("change_summary", [](const ScenarioRun& r) { return change_summary(*r.model, r.result.trajectory); })
       .def("write", [](const ScenarioRun& r, const std::string& out_dir, const std::string& report) {
-        released([&] { write_scenario_files(r, out_dir, report); return 0; });
+        released([&] { write_scenario_files(r, out_dir, report); });
       }, py::arg("out_dir"), py::arg("report") = "");
 
   // The run keeps a pointer to its Study's model: keep the Study alive as long as the run.

@@ -57,7 +57,7 @@ void bind_trial(py::module_& m) {
       }, "patients.csv of `gutskin trial`")
       .def("summary_json", &trial_summary_to_json, "summary.json of `gutskin trial`")
       .def("write", [](TrialResult& r, const std::string& out_dir) {
-        released([&] { write_trial_files(r, out_dir); return 0; });
+        released([&] { write_trial_files(r, out_dir); });
       }, py::arg("out_dir"));
 
   m.def("run_trial", [](const Study& study, const std::string& options, const std::string& solver,
