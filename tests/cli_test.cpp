@@ -143,7 +143,7 @@ TEST(Cli, HelpOfEveryCommandMatchesItsGoldenFile) {
   // shows here, and a help text that drifts fails the comparison.
   const std::vector<std::string> commands = {"run", "simulate", "check", "describe", "list",
                                              "trial", "sensitivity", "steady-state", "continue",
-                                             "export-sbml", "sbml-suite"};
+                                             "atlas", "export-sbml", "sbml-suite"};
   for (const auto& command : commands) {
     const Outcome o = run_cli({command, "--help"});
     EXPECT_EQ(o.code, 0) << command;
@@ -155,7 +155,7 @@ TEST(Cli, HelpOfEveryCommandMatchesItsGoldenFile) {
 }
 
 TEST(Cli, EverySolverOptionIsAFlagOfEveryCommandThatRuns) {
-  for (const char* command : {"run", "simulate", "trial", "sensitivity", "steady-state", "continue"}) {
+  for (const char* command : {"run", "simulate", "trial", "sensitivity", "steady-state", "continue", "atlas"}) {
     const Outcome o = run_cli({command, "--help"});
     for (const auto& field : gutskin::OptionsOf<gutskin::SolverOptions>::table()) {
       std::string flag = "--" + field.name;

@@ -24,5 +24,6 @@ void register_trial(CLI::App& app, int& exit_code);      // cmd_trial.cpp
 void register_sensitivity(CLI::App& app, int& exit_code);  // cmd_sensitivity.cpp
 void register_steady_state(CLI::App& app, int& exit_code);  // cmd_steady_state.cpp
 void register_continue(CLI::App& app, int& exit_code);      // cmd_continue.cpp
+void register_atlas(CLI::App& app, int& exit_code);         // cmd_atlas.cpp
 
 }  // namespace gutskin::cli

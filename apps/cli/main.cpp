@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
     register_sensitivity(app, exit_code);
     register_steady_state(app, exit_code);
     register_continue(app, exit_code);
+    register_atlas(app, exit_code);
 
     try {
       app.parse(argc, argv);

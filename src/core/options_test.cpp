@@ -6,6 +6,7 @@
 
 #include "support/errors.hpp"
 
+#include "gutskin/atlas.hpp"
 #include "gutskin/continuation.hpp"
 #include "gutskin/ensemble.hpp"
 #include "gutskin/errors.hpp"
@@ -69,6 +70,13 @@ TEST(Options, EveryOptionsStructRoundTripsThroughJson) {
   continuation.max_points = 100;
   continuation.branch_step = 0.01;
   expect_round_trip(continuation);
+  AtlasOptions atlas;
+  atlas.patients = 500;
+  atlas.seed = 9;
+  atlas.phenotype = "acne_prone_adolescent";
+  atlas.branch_step = 0.1;
+  atlas.max_points = 50;
+  expect_round_trip(atlas);
 }
 
 TEST(Options, JsonGivesTheFieldsInTableOrder) {

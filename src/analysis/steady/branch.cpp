@@ -71,7 +71,7 @@ class Tracer {
     A.row(n_) = previous.transpose();
     Eigen::VectorXd e = Eigen::VectorXd::Zero(n_ + 1);
     e(n_) = 1.0;
-    t = A.fullPivLu().solve(e);
+    t = A.partialPivLu().solve(e);
     if (!t.allFinite() || t.norm() == 0) return false;
     t.normalize();
     return true;
