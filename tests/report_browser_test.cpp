@@ -165,6 +165,15 @@ TEST_F(ReportBrowser, ContinuationReportsRenderWithoutErrors) {
   }
 }
 
+TEST_F(ReportBrowser, AtlasReportRendersWithoutErrors) {
+  const fs::path out = tmp_ / "atlas";
+  const Output run = shell("cd " + quoted(source_dir.string()) + " && " + quoted(GUTSKIN_CLI) +
+                           " atlas low_glycaemic_diet_acne --input fibre=2:60 --patients 24 --quiet --out " +
+                           quoted(out.string()));
+  ASSERT_EQ(run.code, 0) << run.text;
+  check_in_browser(out / "report.html", "atlas");
+}
+
 // What trial reports need: quantile bands, points, steps, a log axis, series on different x
 // grids (aligned in the page), an open-ended window and a bolus line.
 TEST_F(ReportBrowser, GenericPanelsRenderWithoutErrors) {

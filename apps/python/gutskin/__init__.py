@@ -8,6 +8,7 @@
     >>> trial.patients, trial.endpoints, trial.comparisons          # DataFrames
     >>> gutskin.steady_states("tests/data/toggle_switch.yaml", all=True).equilibria
     >>> gutskin.continuation("tests/data/schlogl.yaml", "k3", from_=5, to=10).bifurcations
+    >>> gutskin.atlas("low_glycaemic_diet_acne", {"fibre": (2, 60)}, patients=500).knobs
     >>> gutskin.sensitivity("antibiotic_course", method="morris", outputs=["max(crp_mg_l)"]).indices
 
 Every function binds one function of the C++ API (include/gutskin/*.hpp) with the GIL released;
@@ -40,8 +41,8 @@ SolverError = _core.SolverError
 
 __all__ = [
     "load", "check", "builtins", "Study", "Description", "simulate", "run_scenario", "run_trial",
-    "steady_states", "continuation", "sensitivity", "ScenarioRun", "TrialResult", "SteadyStates",
-    "Continuation", "Sensitivity", "Error", "InputError", "IoError", "SolverError",
+    "steady_states", "continuation", "atlas", "sensitivity", "ScenarioRun", "TrialResult", "SteadyStates",
+    "Continuation", "Atlas", "Sensitivity", "Error", "InputError", "IoError", "SolverError",
     "SimulationWarning", "data_dir",
 ]
 
@@ -453,6 +454,72 @@ def sensitivity(study: StudyLike, *, parameters: Sequence[str] = (), outputs: Se
                                              os.fspath(out) if out is not None else "", callback(progress)))
 
 
+class Atlas:
+    """Tipping points across a virtual population: `patients` (one row per patient: status,
+    stability, the sampled parameters, then per knob its value, the nearest folds below and
+    above, the distance to the nearer, bistable), `knobs` (per knob: patients with a fold in
+    range, bistable, distance quantiles), `predictors` (per knob, the sampled parameters'
+    Spearman ρ with the distance, strongest first), `summary`; `write(dir)`."""
+
+    def __init__(self, core: Any) -> None:
+        self._core = core
+        self.stopped: bool = core.stopped
+        self.notes: List[str] = core.notes
+        summary = self.summary
+        self.knobs = pd.DataFrame([{k: v for k, v in knob.items() if k not in ("distance", "predictors")} |
+                                   {f"distance_{q}": d for q, d in knob["distance"].items()}
+                                   for knob in summary["knobs"]])
+        self.predictors = pd.DataFrame([{"knob": knob["label"], **p} for knob in summary["knobs"]
+                                        for p in knob["predictors"]], columns=["knob", "parameter", "rho"])
+
+    @property
+    def patients(self) -> pd.DataFrame:
+        return pd.DataFrame(self._core.patient_columns())
+
+    @property
+    def summary(self) -> Dict[str, Any]:
+        return json.loads(self._core.summary_json())
+
+    def write(self, out_dir: Union[str, os.PathLike]) -> Path:
+        """atlas.csv, summary.json and report.html, as `gutskin atlas --out`."""
+        self._core.write(os.fspath(out_dir))
+        return Path(out_dir)
+
+    def __repr__(self) -> str:
+        return f"<Atlas of '{self._core.study}': {len(self.knobs)} knobs>"
+
+
+def _ranges(vary: Union[Mapping[str, Sequence[float]], Sequence[str]]) -> List[str]:
+    """{"fibre": (2, 60)} or ["fibre=2:60"] as the library's name=from:to."""
+    if isinstance(vary, str):
+        raise TypeError("vary: expected a dict of name: (from, to) or a list of 'name=from:to'")
+    if isinstance(vary, Mapping):
+        out = []
+        for name, bounds in vary.items():
+            lo, hi = bounds
+            out.append(f"{name}={float(lo)!r}:{float(hi)!r}")
+        return out
+    return [str(v) for v in vary]
+
+
+@with_options("atlas", "solver")
+def atlas(study: StudyLike, vary: Union[Mapping[str, Sequence[float]], Sequence[str]], *, set: Settings = None,
+          hold: Settings = None, out: Union[str, os.PathLike, None] = None, progress: Progress = True,
+          **options: Any) -> Atlas:
+    """The tipping-point atlas: for every virtual patient of a trial (or a scenario's or the
+    model's patient with the model's spreads), its steady state and its distance to the nearest
+    fold of the branch of equilibria in each parameter or input of `vary` ({"fibre": (2, 60)}),
+    whether it is bistable there, and which sampled parameters predict closeness to a tipping
+    point. Inputs in `hold` are held at their values, parameters in `set` fixed in every
+    patient. With `out`, writes the files of `gutskin atlas --out`."""
+    s = _study(study)
+    result = Atlas(_core.run_atlas(s._core, _ranges(vary), to_json(options["atlas"]), _solver_json(options),
+                                   settings(set, "set"), settings(hold, "hold"), callback(progress)))
+    if out is not None:
+        result.write(out)
+    return result
+
+
 # The same functions as methods: model.simulate(30, 30), trial.run_trial(patients=100), ...
 Study.simulate = simulate
 Study.run_scenario = run_scenario
@@ -460,3 +527,4 @@ Study.run_trial = run_trial
 Study.steady_states = steady_states
 Study.continuation = continuation
 Study.sensitivity = sensitivity
+Study.atlas = atlas

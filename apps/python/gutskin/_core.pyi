@@ -140,3 +140,16 @@ class SensitivityResult:
 
 def run_sensitivity(study: Study, options: str, solver: str, parameters: List[str], outputs: List[str],
                     set: List[str], out_dir: str, progress: Progress) -> SensitivityResult: ...
+
+class AtlasResult:
+    study: str
+    model: str
+    sampled: List[str]
+    stopped: bool
+    notes: List[str]
+    def patient_columns(self) -> Dict[str, Any]: ...
+    def summary_json(self) -> str: ...
+    def write(self, out_dir: str) -> None: ...
+
+def run_atlas(study: Study, knobs: List[str], options: str, solver: str, set: List[str], hold: List[str],
+              progress: Progress) -> AtlasResult: ...

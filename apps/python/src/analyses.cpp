@@ -1,10 +1,12 @@
-// The analyses: steady states and their stability, continuation, sensitivity.
+// The analyses: steady states and their stability, continuation, the tipping-point atlas,
+// sensitivity.
 #include <fmt/format.h>
 
 #include <complex>
 
 #include "bindings.hpp"
 #include "call.hpp"
+#include "gutskin/atlas.hpp"
 #include "gutskin/continuation.hpp"
 #include "gutskin/sensitivity.hpp"
 #include "gutskin/steady_state.hpp"
@@ -228,12 +230,59 @@ void bind_sensitivity(py::module_& m) {
       py::arg("set"), py::arg("out_dir"), py::arg("progress"));
 }
 
+void bind_atlas(py::module_& m) {
+  py::class_<AtlasResult>(m, "AtlasResult")
+      .def_readonly("study", &AtlasResult::study)
+      .def_readonly("model", &AtlasResult::model)
+      .def_readonly("sampled", &AtlasResult::sampled)
+      .def_readonly("stopped", &AtlasResult::stopped)
+      .def_readonly("notes", &AtlasResult::notes)
+      .def("patient_columns", [](const AtlasResult& r) {
+        // atlas.csv as columns: one row per patient.
+        const auto& rows = r.rows;
+        py::dict out;
+        out["patient"] = column(rows, [](const AtlasPatient& p) { return p.index; });
+        out["status"] = column(rows, [](const AtlasPatient& p) { return p.status; });
+        out["stable"] = column(rows, [](const AtlasPatient& p) { return p.stable; });
+        add_vector_columns(out, rows, r.sampled, [](const AtlasPatient& p) -> const std::vector<double>& { return p.sampled; });
+        for (std::size_t k = 0; k < r.knobs.size(); ++k) {
+          const std::string& name = r.knobs[k].label;
+          out[py::str(name)] = array_of(column(rows, [&](const AtlasPatient& p) { return p.readings[k].value; }));
+          out[py::str(name + "_fold_below")] = array_of(column(rows, [&](const AtlasPatient& p) { return p.readings[k].fold_below; }));
+          out[py::str(name + "_fold_above")] = array_of(column(rows, [&](const AtlasPatient& p) { return p.readings[k].fold_above; }));
+          out[py::str(name + "_distance")] = array_of(column(rows, [&](const AtlasPatient& p) { return p.readings[k].distance; }));
+          out[py::str(name + "_bistable")] = column(rows, [&](const AtlasPatient& p) { return p.readings[k].bistable; });
+        }
+        return out;
+      })
+      .def("summary_json", &atlas_summary_to_json, "summary.json of `gutskin atlas`")
+      .def("write", [](const AtlasResult& r, const std::string& out_dir) {
+        released([&] { write_atlas_files(r, out_dir); });
+      }, py::arg("out_dir"));
+
+  m.def("run_atlas", [](const Study& study, std::vector<std::string> knobs, const std::string& options,
+                        const std::string& solver, std::vector<std::string> set, std::vector<std::string> hold,
+                        const py::object& progress) {
+        AtlasOptions o = options_of<AtlasOptions>(options);
+        o.knobs = std::move(knobs);
+        o.solver = options_of<SolverOptions>(solver);
+        o.set = std::move(set);
+        o.inputs = std::move(hold);
+        CallControl cc(progress, 0.5);
+        AtlasResult result = released([&] { return run_atlas(study, o, cc.control()); });
+        cc.rethrow(fmt::format("atlas stopped after {} of {} patients", result.rows.size(), result.patients));
+        return result;
+      }, py::arg("study"), py::arg("knobs"), py::arg("options"), py::arg("solver"), py::arg("set"), py::arg("hold"),
+      py::arg("progress"));
+}
+
 }  // namespace
 
 void bind_analyses(py::module_& m) {
   bind_steady_states(m);
   bind_continuation(m);
   bind_sensitivity(m);
+  bind_atlas(m);
 }
 
 }  // namespace gutskin::python

@@ -3,6 +3,7 @@
 
 #include <variant>
 
+#include "gutskin/atlas.hpp"
 #include "gutskin/continuation.hpp"
 #include "gutskin/errors.hpp"
 #include "gutskin/sensitivity.hpp"
@@ -63,6 +64,7 @@ void bind_options(py::module_& m) {
   tables["steady_state"] = fields<SteadyStateOptions>();
   tables["continuation"] = fields<ContinuationOptions>();
   tables["sensitivity"] = fields<SensitivityOptions>();
+  tables["atlas"] = fields<AtlasOptions>();
   m.attr("OPTIONS") = tables;
 }
 

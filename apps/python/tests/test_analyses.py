@@ -58,3 +58,18 @@ def test_analysis_errors_are_located():
         gutskin.continuation("tests/data/schlogl.yaml", "k33", from_=5, to=10)
     with pytest.raises(gutskin.InputError, match="option 'method'"):
         gutskin.sensitivity("tests/data/decay.yaml", method="sobolev", progress=False)
+
+
+def test_atlas_of_the_schlogl_model_and_its_files_equal_the_clis(cli, tmp_path):
+    # every patient alike (no spreads): on the lower branch at k3 = 8, which folds at 8.6311
+    a = gutskin.atlas("tests/data/schlogl.yaml", {"k3": (5, 10)}, patients=6, progress=False, out=tmp_path / "py")
+    p = a.patients
+    assert len(p) == 6 and (p["status"] == "ok").all()
+    x = (14 - math.sqrt(28)) / 6
+    np.testing.assert_allclose(p["k3_fold_above"], x ** 3 - 7 * x ** 2 + 14 * x, rtol=1e-8)
+    assert p["k3_bistable"].all()
+    assert a.knobs.loc[0, "with_fold"] == 6
+    cli("atlas", "tests/data/schlogl.yaml", "--parameter", "k3=5:10", "--patients", 6, "--quiet", "--out", tmp_path / "cli")
+    assert (tmp_path / "py/atlas.csv").read_bytes() == (tmp_path / "cli/atlas.csv").read_bytes()
+    with pytest.raises(gutskin.InputError, match="expected name=from:to"):
+        gutskin.atlas("tests/data/schlogl.yaml", ["k3=5"], progress=False)
