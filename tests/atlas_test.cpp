@@ -174,6 +174,24 @@ TEST(Atlas, AFoldInTheBuiltInModelIsConfirmedByContinuingThatPatient) {
   EXPECT_NEAR(branch.bifurcations[0].value, expected, 1e-6 * expected);
 }
 
+TEST(Atlas, AnInfantsStateWithMaturityReachedIsHeldNotAFoldAtItsOwnValue) {
+  // Immune maturity rises to 1 and then stays: at the steady state that state is frozen. Were it
+  // left in the system, its zero eigenvalue would read as a fold at every patient's own value.
+  AtlasOptions o;
+  o.knobs = {"fibre=2:60"};
+  o.patients = 24;
+  o.phenotype = "infant_eczema_risk";
+  const AtlasResult r = run_atlas(open("gut_skin", catalog), o);
+  int ok = 0;
+  for (const AtlasPatient& p : r.rows) {
+    if (p.status != "ok") continue;
+    ++ok;
+    const double d = p.readings[0].distance;
+    EXPECT_TRUE(std::isnan(d) || d > 1e-3) << "patient " << p.index << ": a fold " << d << " g/day from its own value";
+  }
+  EXPECT_GT(ok, 18);
+}
+
 TEST(Atlas, BadKnobsAreLocatedErrors) {
   const Study study = open((source_dir / "tests/data/schlogl.yaml").string(), catalog);
   auto error = [&](std::vector<std::string> knobs) {
@@ -198,7 +216,7 @@ TEST(Atlas, CliWritesTheAtlasFiles) {
   ASSERT_EQ(o.code, 0) << o.err;
   EXPECT_NE(o.out.find("k3 in 5..10: a fold within range for"), std::string::npos) << o.out;
   const std::string csv = testing::read_file(tmp.path() / "out/atlas.csv");
-  EXPECT_EQ(csv.substr(0, csv.find('\n')), "patient,status,stable,k4,k3,k3_fold_below,k3_fold_above,k3_distance,k3_bistable");
+  EXPECT_EQ(csv.substr(0, csv.find('\n')), "patient,status,k4,k3,k3_fold_below,k3_fold_above,k3_distance,k3_bistable");
   const auto summary = nlohmann::json::parse(testing::read_file(tmp.path() / "out/summary.json"));
   EXPECT_EQ(summary["knobs"][0]["name"], "k3");
   EXPECT_EQ(summary["patients_done"], 12);

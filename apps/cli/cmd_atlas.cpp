@@ -44,7 +44,7 @@ void run(const AtlasArgs& a, int& exit_code) {
   const std::filesystem::path out_dir =
       a.out_dir.empty() ? std::filesystem::path("out") / (r.study + "_atlas") : std::filesystem::path(a.out_dir);
   write_atlas_files(r, out_dir);
-  fmt::print("atlas of '{}': {} patients, {} without a steady state; {:.1f} s on {} thread{}{}\n", r.study, r.rows.size(),
+  fmt::print("atlas of '{}': {} patients, {} without a stable steady state; {:.1f} s on {} thread{}{}\n", r.study, r.rows.size(),
              r.failed, r.wall_seconds, r.threads, r.threads == 1 ? "" : "s",
              r.processes > 1 ? fmt::format(", {} processes", r.processes) : "");
   for (const AtlasKnobSummary& k : r.knobs) {
@@ -69,7 +69,7 @@ void register_atlas(CLI::App& app, int& exit_code) {
                "inputs; write DIR/atlas.csv, DIR/summary.json, DIR/report.html");
   cmd->footer(
       "Patients are drawn as the trial draws them (a scenario's or the model's patient with the "
-      "model's spreads otherwise). Each settles at its steady state from the model's initial state "
+      "model's spreads otherwise). Each settles at its stable steady state from the model's initial state "
       "with the default inputs (--hold changes them); then, for every --parameter and --input, "
       "its branch of equilibria is followed up and down from the patient's value within the "
       "range: the nearest fold is the tipping point; a branch that turns back across the patient's "

@@ -7,8 +7,9 @@
 //   gutskin atlas low_glycaemic_diet_acne --parameter k_repair=0.05:5 --input fibre=2:60 --patients 2000
 //
 // Each patient (drawn as a trial draws them: the trial's population, or a scenario's or
-// phenotype's patient with the model's spreads) settles at its steady state with the model's
-// default inputs (and `inputs` held at their values), from the model's initial state; then, per
+// phenotype's patient with the model's spreads) settles at its stable steady state with the
+// model's default inputs (and `inputs` held at their values), from the model's initial state
+// (Newton, else a simulation towards it: an unstable equilibrium is not where it stays); then, per
 // knob, the branch of equilibria is followed from the patient's value up to the range's top and
 // down to its bottom (pseudo-arclength, folds located by bisection). On the ensemble engine:
 // threads, processes, failures as data, the same patients whatever the thread count.
@@ -86,9 +87,8 @@ struct AtlasReading {
 
 struct AtlasPatient {
   long long index = 0;
-  std::string status = "ok";   // or why no steady state was found
+  std::string status = "ok";         // or "no stable steady state"
   std::vector<double> sampled;       // the sampled parameters' values
-  bool stable = false;               // the patient's steady state
   std::vector<AtlasReading> readings;  // per knob
 };
 
@@ -103,7 +103,7 @@ struct AtlasKnobSummary {
   std::string name, label, unit;  // the model's name, as asked, its unit
   bool input = false;
   double from = 0.0, to = 0.0;
-  long long patients = 0;          // with a steady state
+  long long patients = 0;          // with a stable steady state
   long long with_fold = 0, bistable = 0;
   double fraction_with_fold = NAN, fraction_bistable = NAN;
   /// The distance to the nearest fold among patients with one: 5%, 25%, 50%, 75%, 95%.
@@ -118,7 +118,7 @@ struct AtlasResult {
   std::vector<std::string> sampled;      // the sampled parameters' names
   std::vector<AtlasKnobSummary> knobs;
   std::vector<AtlasPatient> rows;        // in index order (every process's)
-  long long failed = 0;                  // patients without a steady state
+  long long failed = 0;                  // patients without a stable steady state
   std::vector<std::string> inputs;       // held inputs, as given
   bool stopped = false;
   int threads = 1, processes = 1;
@@ -127,12 +127,12 @@ struct AtlasResult {
 };
 
 /// Runs the atlas on a trial, scenario or model. Throws InputError for bad options, knob names
-/// or ranges (with the field and what was expected); a patient without a steady state is a row
+/// or ranges (with the field and what was expected); a patient without a stable steady state is a row
 /// with its reason. A stop request ends it early with the patients done.
 AtlasResult run_atlas(const Study& study, const AtlasOptions& options, const RunControl& control = {},
                       const ProcessGroup& group = ProcessGroup{});
 
-/// DIR/atlas.csv (one row per patient: patient, status, stable, the sampled parameters, then
+/// DIR/atlas.csv (one row per patient: patient, status, the sampled parameters, then
 /// per knob value, fold_below, fold_above, distance, bistable), DIR/summary.json and
 /// DIR/report.html (per knob the distribution of the distance to a fold and its predictors).
 /// Throws IoError naming the file.

@@ -456,7 +456,7 @@ def sensitivity(study: StudyLike, *, parameters: Sequence[str] = (), outputs: Se
 
 class Atlas:
     """Tipping points across a virtual population: `patients` (one row per patient: status,
-    stability, the sampled parameters, then per knob its value, the nearest folds below and
+    the sampled parameters, then per knob its value, the nearest folds below and
     above, the distance to the nearer, bistable), `knobs` (per knob: patients with a fold in
     range, bistable, distance quantiles), `predictors` (per knob, the sampled parameters'
     Spearman ρ with the distance, strongest first), `summary`; `write(dir)`."""

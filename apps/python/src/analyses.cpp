@@ -243,7 +243,6 @@ void bind_atlas(py::module_& m) {
         py::dict out;
         out["patient"] = column(rows, [](const AtlasPatient& p) { return p.index; });
         out["status"] = column(rows, [](const AtlasPatient& p) { return p.status; });
-        out["stable"] = column(rows, [](const AtlasPatient& p) { return p.stable; });
         add_vector_columns(out, rows, r.sampled, [](const AtlasPatient& p) -> const std::vector<double>& { return p.sampled; });
         for (std::size_t k = 0; k < r.knobs.size(); ++k) {
           const std::string& name = r.knobs[k].label;

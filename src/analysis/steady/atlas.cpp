@@ -95,7 +95,7 @@ std::pair<double, bool> first_fold(const detail::Branch& branch, double value) {
 }
 
 /// One patient: its steady state from the model's initial state, then each knob's branch up and
-/// down from the patient's value. Values: stable, then per knob values_per_knob numbers.
+/// down from the patient's value. Values: per knob values_per_knob numbers.
 void atlas_patient(const CompiledModel& cm, const std::vector<AtlasKnob>& knobs, const std::vector<double>& parameters,
                    const std::vector<double>& inputs, const AtlasOptions& options, Simulator& simulator, RunRecord& record,
                    const RunControl& control) {
@@ -105,15 +105,30 @@ void atlas_patient(const CompiledModel& cm, const std::vector<AtlasKnob>& knobs,
   cm.initial_state(0.0, inputs.data(), x.data(), ws);
   detail::SteadySystem system(cm, parameters, inputs, 0.0, options.solver.atol);
   system.find_conservation_laws(x);
-  const detail::SearchSettings search = detail::search_settings(options.tolerance, options.max_time, options.solver);
+  detail::SearchSettings search = detail::search_settings(options.tolerance, options.max_time, options.solver);
   std::string why;
-  const std::optional<Equilibrium> start = detail::find_equilibrium(system, x, search, &simulator, why);
+  // Where the patient settles: Newton's equilibrium if it is stable, else a simulation towards
+  // it (a saddle is not where a patient stays). The laws and held states are found again at the
+  // equilibrium: a state frozen there (immune maturity reached) is held, not a zero eigenvalue.
+  auto settle = [&]() -> std::optional<Equilibrium> {
+    std::optional<Equilibrium> e = detail::find_equilibrium(system, x, search, &simulator, why);
+    if (!e) return e;
+    system.find_conservation_laws(e->state);
+    detail::classify(system, *e);
+    if (!e->stable) why += fmt::format("{}: an unstable equilibrium (max Re λ = {:.3g}); ", e->method, e->max_real_eigenvalue);
+    return e->stable ? e : std::nullopt;
+  };
+  std::optional<Equilibrium> start = settle();
   if (!start) {
-    record.status = "no steady state";
+    search.stable_only = true;
+    system.find_conservation_laws(x);
+    start = settle();
+  }
+  if (!start) {
+    record.status = "no stable steady state";
     record.message = why;
     return;
   }
-  record.values.push_back(start->stable ? 1.0 : 0.0);
   for (const AtlasKnob& k : knobs) {
     const double value = detail::knob_value(system, k.knob);
     AtlasReading r;
@@ -266,28 +281,26 @@ AtlasResult run_atlas(const Study& study, const AtlasOptions& options, const Run
   result.processes = group.size();
   result.stopped = er.stopped;
 
-  // Every process's rows, gathered as numbers: index, ok, stable, sampled, readings.
-  const std::size_t width = 3 + result.sampled.size() + values_per_knob * knobs.size();
+  // Every process's rows, gathered as numbers: index, ok, sampled, readings.
+  const std::size_t width = 2 + result.sampled.size() + values_per_knob * knobs.size();
   std::vector<double> mine;
   std::vector<std::string> reasons;
   for (const EnsembleItem& item : er.items) {
     const RunRecord& r = item.runs.at(0);
     mine.push_back(static_cast<double>(item.index));
     mine.push_back(r.ok() ? 1.0 : 0.0);
-    mine.push_back(r.ok() ? r.values.at(0) : 0.0);
     for (const auto& v : sampler.varying()) mine.push_back(item.parameters[v.index]);
-    for (std::size_t j = 0; j < values_per_knob * knobs.size(); ++j) mine.push_back(r.ok() ? r.values.at(1 + j) : NAN);
+    for (std::size_t j = 0; j < values_per_knob * knobs.size(); ++j) mine.push_back(r.ok() ? r.values.at(j) : NAN);
     if (!r.ok() && reasons.size() < 5) reasons.push_back(fmt::format("patient {}: {}", item.index, r.message));
   }
   const std::vector<double> all = group.gather(mine);
   for (std::size_t at = 0; at + width <= all.size(); at += width) {
     AtlasPatient p;
     p.index = static_cast<long long>(all[at]);
-    p.status = all[at + 1] != 0 ? "ok" : "no steady state";
-    p.stable = all[at + 2] != 0;
-    p.sampled.assign(all.begin() + static_cast<long>(at + 3), all.begin() + static_cast<long>(at + 3 + result.sampled.size()));
+    p.status = all[at + 1] != 0 ? "ok" : "no stable steady state";
+    p.sampled.assign(all.begin() + static_cast<long>(at + 2), all.begin() + static_cast<long>(at + 2 + result.sampled.size()));
     for (std::size_t k = 0; k < knobs.size(); ++k) {
-      const double* v = &all[at + 3 + result.sampled.size() + values_per_knob * k];
+      const double* v = &all[at + 2 + result.sampled.size() + values_per_knob * k];
       p.readings.push_back(AtlasReading{.value = v[0], .fold_below = v[1], .fold_above = v[2], .distance = v[3],
                                         .bistable = v[4] != 0});
     }

@@ -27,14 +27,14 @@ json num(double v) { return detail::json_number(v, 10); }
 
 std::string atlas_csv(const AtlasResult& r) {
   std::ostringstream out;
-  out << "patient,status,stable";
+  out << "patient,status";
   for (const std::string& s : r.sampled) out << ',' << csv_field(s);
   for (const AtlasKnobSummary& k : r.knobs)
     for (const char* column : {"", "_fold_below", "_fold_above", "_distance", "_bistable"})
       out << ',' << csv_field(k.label + column);
   out << '\n';
   for (const AtlasPatient& p : r.rows) {
-    out << p.index << ',' << csv_field(p.status) << ',' << (p.status == "ok" ? (p.stable ? "true" : "false") : "");
+    out << p.index << ',' << csv_field(p.status);
     for (double v : p.sampled) out << ',' << csv_number(v);
     for (const AtlasReading& x : p.readings) {
       out << ',' << csv_number(x.value) << ',' << csv_number(x.fold_below) << ',' << csv_number(x.fold_above) << ','
@@ -52,7 +52,7 @@ std::string fraction_text(long long part, long long whole) {
 Report atlas_report(const AtlasResult& r) {
   Report report;
   report.title = fmt::format("Tipping-point atlas of '{}'", r.study);
-  report.subtitle = fmt::format("{} virtual patients (seed {}), {} without a steady state; {:.1f} s on {} thread{}",
+  report.subtitle = fmt::format("{} virtual patients (seed {}), {} without a stable steady state; {:.1f} s on {} thread{}",
                                 r.rows.size(), r.seed, r.failed, r.wall_seconds, r.threads, r.threads == 1 ? "" : "s");
   report.notes = r.notes;
   ReportTable overview{.title = "Tipping points per knob",
@@ -73,7 +73,7 @@ Report atlas_report(const AtlasResult& r) {
     if (!d.empty()) {
       ReportPanel panel;
       panel.title = fmt::format("How far each patient is from a tipping point in {}", s.label);
-      panel.description = fmt::format("share of the {} patients with a steady state whose nearest fold in {} is within "
+      panel.description = fmt::format("share of the {} patients with a stable steady state whose nearest fold in {} is within "
                                       "this distance of their own value (patients with no fold in range never count)",
                                       s.patients, s.label);
       panel.section = s.label;
@@ -109,7 +109,7 @@ std::string atlas_summary_to_json(const AtlasResult& r) {
   j["patients"] = r.patients;
   j["patients_done"] = r.rows.size();
   j["seed"] = r.seed;
-  j["without_steady_state"] = r.failed;
+  j["without_stable_steady_state"] = r.failed;
   j["held_inputs"] = r.inputs;
   j["sampled_parameters"] = r.sampled;
   json knobs = json::array();

@@ -237,6 +237,10 @@ std::optional<Equilibrium> find_equilibrium(SteadySystem& system, std::vector<do
     e.state = std::move(state);
     e.method = method;
     classify(system, e);
+    if (settings.stable_only && !e.stable) {
+      why += fmt::format("{}: an unstable equilibrium (max Re λ = {:.3g}); ", method, e.max_real_eigenvalue);
+      return std::optional<Equilibrium>();
+    }
     return std::optional<Equilibrium>(std::move(e));
   };
   NewtonSettings plain = settings.newton;
@@ -249,21 +253,25 @@ std::optional<Equilibrium> find_equilibrium(SteadySystem& system, std::vector<do
     inside.inside_face = system.positive_on_invariant_face(x);
     if (std::find(inside.inside_face.begin(), inside.inside_face.end(), 1) != inside.inside_face.end()) {
       o = newton(system, x, inside);
-      if (o.converged) return accept(x, "newton inside the face");
+      if (o.converged)
+        if (auto e = accept(x, "newton inside the face")) return e;
       why = "newton inside the face: " + o.message + "; ";
       x = start;
     }
   }
   o = newton(system, x, plain);
-  if (o.converged) return accept(x, "newton");
+  if (o.converged)
+    if (auto e = accept(x, "newton")) return e;
   why += "newton: " + o.message;
   x = start;
   o = newton(system, x, damped);
-  if (o.converged) return accept(x, "damped newton");
+  if (o.converged)
+    if (auto e = accept(x, "damped newton")) return e;
   why += "; damped newton: " + o.message;
   x = start;
   o = pseudo_transient(system, x, settings.newton);
-  if (o.converged) return accept(x, "pseudo-transient newton");
+  if (o.converged)
+    if (auto e = accept(x, "pseudo-transient newton")) return e;
   why += "; pseudo-transient newton: " + o.message;
   if (!settings.simulate || simulator == nullptr) return std::nullopt;
   const std::vector<double> settled = simulate_towards(system, start, settings, *simulator, why);
@@ -273,7 +281,8 @@ std::optional<Equilibrium> find_equilibrium(SteadySystem& system, std::vector<do
   for (const NewtonSettings* s : {&plain, &damped}) {
     x = settled;
     o = newton(system, x, *s);
-    if (o.converged) return accept(x, "simulation + newton");
+    if (o.converged)
+      if (auto e = accept(x, "simulation + newton")) return e;
   }
   why += fmt::format("; simulation for up to {:g} time units, then newton: {}", settings.max_time, o.message);
   return std::nullopt;

@@ -169,6 +169,8 @@ struct SearchSettings {
   bool inside_faces = false;   // first try Newton inside the start's face (NewtonSettings::inside_face)
   bool simulate = true;        // the simulation fallback (off for the many starts of --all: it
                                // lets held states move, so every start would imprint its own)
+  bool stable_only = false;    // an unstable equilibrium is not accepted: the next method is
+                               // tried (the atlas: where a patient actually settles)
   SolverOptions solver;
 };
 
@@ -183,9 +185,9 @@ inline SearchSettings search_settings(double tolerance, double max_time, const S
   return s;
 }
 
-/// Newton, then damped Newton, then pseudo-transient continuation, then (with a simulator) a simulation from x towards the steady
-/// state polished by Newton (the laws found again where it settled). The equilibrium,
-/// classified, or nothing with the reasons in `why`.
+/// Newton, then damped Newton, then pseudo-transient continuation, then (with a simulator) a
+/// simulation from x towards the steady state polished by Newton (the laws found again where it
+/// settled). The equilibrium, classified, or nothing with the reasons in `why`.
 std::optional<Equilibrium> find_equilibrium(SteadySystem& system, std::vector<double> x, const SearchSettings& settings,
                                             Simulator* simulator, std::string& why);
 
