@@ -261,7 +261,7 @@ AtlasResult run_atlas(const Study& study, const AtlasOptions& options, const Run
                                             .input = k.knob.input, .from = k.lo, .to = k.hi});
   if (!model.events.empty())
     result.notes.push_back(fmt::format("the model's {} event(s) are not part of the flow and were ignored", model.events.size()));
-  result.notes.push_back("each patient's steady state from the model's initial state with its default inputs"
+  result.notes.push_back("each patient's stable steady state from the model's initial state with its default inputs"
                          + std::string(options.inputs.empty() ? "" : " (and the held ones)") +
                          "; folds of the branch of equilibria, followed up and down from the patient's value");
 
