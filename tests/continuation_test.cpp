@@ -85,12 +85,42 @@ TEST(Continuation, SchloglFoldsMeetAtTheCuspOfTheCubic) {
   }
   EXPECT_EQ(cusps, 1);
   EXPECT_GT(folds, 20);
+  // Both folds of the S lie on that one curve: the second is not traced again.
+  for (const Bifurcation& b : r.fold_curve) EXPECT_EQ(b.curve, 0);
+  EXPECT_NE(std::find_if(r.notes.begin(), r.notes.end(),
+                         [](const std::string& n) { return n.find("lies on an earlier fold curve") != std::string::npos; }),
+            r.notes.end());
   EXPECT_EQ(error_of([&] {
               ContinuationOptions bad = o;
               bad.from2 = 15;  // k4 = 14 lies outside
               continue_equilibria(fixture("schlogl.yaml"), bad);
             }),
             "--second: error: 'k4' is 14 here, outside --from2 .. --to2 (15 .. 20): the fold curve starts at its value");
+}
+
+TEST(Continuation, SecondParameterFollowsEveryFoldWhenTheirCuspIsOutOfRange) {
+  // With k4 in 10 .. 15 the cusp (k4 = 49/3) is out of range: the two folds are two curves, each
+  // on f = f' = 0, the lower-k3 one below the other all the way.
+  ContinuationOptions o = along("k3", 5, 20);
+  o.second = "k4";
+  o.from2 = 10;
+  o.to2 = 15;
+  const ContinuationResult r = continue_equilibria(fixture("schlogl.yaml"), o);
+  int on[2] = {0, 0};
+  for (const Bifurcation& b : r.fold_curve) {
+    ASSERT_EQ(b.kind, "fold");
+    ASSERT_TRUE(b.curve == 0 || b.curve == 1);
+    ++on[b.curve];
+    const double x = b.state.at(0), k3 = b.value, k4 = b.second_value;
+    EXPECT_NEAR(-x * x * x + 7 * x * x - k4 * x + k3, 0.0, 1e-7 * (1 + k3));
+    EXPECT_NEAR(-3 * x * x + 14 * x - k4, 0.0, 1e-6 * (1 + k4));
+    EXPECT_GE(k4, 10 - 1e-9);
+    EXPECT_LE(k4, 15 + 1e-9);
+    // curve 0 starts at the fold met first (8.63, x < 7/3), curve 1 at the other (x > 7/3)
+    EXPECT_EQ(x < 7.0 / 3, b.curve == 0) << "x = " << x << " on curve " << b.curve;
+  }
+  EXPECT_GT(on[0], 10);
+  EXPECT_GT(on[1], 10);
 }
 
 TEST(Continuation, BrusselatorLosesStabilityInAHopfBifurcationAtBEqualsOnePlusASquared) {

@@ -65,7 +65,7 @@ void register_continue(CLI::App& app, int& exit_code) {
   cmd->add_option("STUDY", args->study, "Model or scenario: file or built-in name")->required();
   cmd->add_option("--parameter", args->options.parameter, "Parameter or input to vary")->required();
   cmd->add_option("--second", args->options.second,
-                  "A second parameter or input: continue the first fold in both, within --from2 .. --to2");
+                  "A second parameter or input: continue every fold in both, within --from2 .. --to2");
   cmd->add_option("--out", args->out_dir, "Output folder (default: out/<name>_<parameter>)");
   add_set_option(cmd, args->options.set, "the patient");
   cmd->add_option("--input", args->options.inputs, "Hold an input at a value: name=value (repeatable)");

@@ -34,9 +34,10 @@ struct Study;
 struct ContinuationOptions {
   std::string parameter;      // a parameter (by id or, for SBML, its name) or an input
   std::optional<double> from, to;  // required
-  /// With a second parameter or input: each fold is continued in both (the edge of the bistable
+  /// With a second parameter or input: every fold is continued in both (the edge of the bistable
   /// region) while the second stays within [from2, to2], which must hold its value, and the
-  /// first within [from, to]; cusps are located on the way.
+  /// first within [from, to]; cusps are located on the way. A fold already on the curve of an
+  /// earlier one (the two folds of an S meet at its cusp) is not traced again.
   std::string second;
   std::optional<double> from2, to2;
   std::string phenotype;            // a model without a scenario: this phenotype's values
@@ -91,6 +92,7 @@ struct Bifurcation {
   double second_value = NAN;
   double frequency = NAN;        // hopf: the crossing pair's |imaginary part| (radians per time unit)
   long point = 0;                // the branch point just before it
+  int curve = 0;                 // on a fold curve: which one (one per fold not on an earlier curve)
 };
 
 struct ContinuationResult {
@@ -103,8 +105,8 @@ struct ContinuationResult {
   std::vector<ContinuationPoint> branch;  // in the order traced
   std::vector<Bifurcation> bifurcations;  // in the order met
   std::string second_label, second_unit;  // --second, as asked
-  /// --second: the fold curve from the first fold, in order along it (kind "fold", with
-  /// second_value), and its cusps (kind "cusp").
+  /// --second: the fold curves, one per fold not already on an earlier one (Bifurcation::curve),
+  /// each in order along it (kind "fold", with second_value), then its cusps (kind "cusp").
   std::vector<Bifurcation> fold_curve;
   std::string end;                        // why the branch ended ("reached 10", ...)
   double wall_seconds = 0.0;

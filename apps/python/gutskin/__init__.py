@@ -361,7 +361,8 @@ def steady_states(study: StudyLike, *, set: Settings = None, inputs: Settings = 
 class Continuation:
     """A branch of equilibria in a parameter: `branch` (the parameter, stable, max real
     eigenvalue, every state and observable, in the order traced), `bifurcations` (folds and
-    Hopf points), `fold_curve` (with a second parameter: the folds in both, and cusps), `end`
+    Hopf points), `fold_curve` (with a second parameter: every fold continued in both, numbered by `curve`, and
+    cusps), `end`
     (why the branch ended); `write(dir)` writes branch.csv, bifurcations.csv, summary.json and
     report.html."""
 
@@ -383,7 +384,7 @@ class Continuation:
                 f"{len(self.bifurcations)} bifurcations; {self.end}>")
 
 
-_BIFURCATION_COLUMNS = ["kind", "parameter", "value", "second_parameter", "second_value", "frequency", "point"]
+_BIFURCATION_COLUMNS = ["kind", "parameter", "value", "second_parameter", "second_value", "frequency", "point", "curve"]
 
 
 @with_options("continuation", "solver")

@@ -42,6 +42,7 @@ py::dict bifurcation_dict(const Bifurcation& b, const ContinuationResult& r) {
   d["second_value"] = b.second_value;
   d["frequency"] = b.frequency;
   d["point"] = b.point;
+  d["curve"] = b.curve;
   for (std::size_t k = 0; k < r.states.size() && k < b.state.size(); ++k) d[py::str(r.states[k])] = b.state[k];
   for (std::size_t k = 0; k < r.observables.size() && k < b.observables.size(); ++k)
     d[py::str(r.observables[k])] = b.observables[k];

@@ -33,6 +33,7 @@ def test_schlogl_folds_and_cusp():
     cusp = c2.fold_curve.query("kind == 'cusp'").iloc[0]
     assert cusp["second_value"] == pytest.approx(49 / 3, rel=1e-6)
     assert cusp["value"] == pytest.approx(343 / 27, rel=1e-6)
+    assert set(c2.fold_curve["curve"]) == {0}  # both folds of the S on one curve
 
 
 def test_brusselator_hopf_point():

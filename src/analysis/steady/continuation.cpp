@@ -53,16 +53,18 @@ detail::Knob second_knob(const Model& model, const detail::Knob& first, const de
   return second;
 }
 
-/// --second: the first fold continued in both parameters, both ways from where it was found.
+/// --second: every fold continued in both parameters, both ways from where it was found, unless
+/// an earlier fold's curve already passed through it.
 void trace_folds(detail::SteadySystem& system, const detail::Knob& first, const detail::Knob& second,
                  const ContinuationOptions& options, ContinuationResult& result) {
   result.second_label = second.label;
   result.second_unit = second.unit;
   const double mu = detail::knob_value(system, second);
   const double lo = std::min(*options.from2, *options.to2), hi = std::max(*options.from2, *options.to2);
-  const auto fold = std::find_if(result.bifurcations.begin(), result.bifurcations.end(),
-                                 [](const Bifurcation& b) { return b.kind == "fold"; });
-  if (fold == result.bifurcations.end()) {
+  std::vector<const Bifurcation*> folds;
+  for (const Bifurcation& b : result.bifurcations)
+    if (b.kind == "fold") folds.push_back(&b);
+  if (folds.empty()) {
     result.notes.push_back("no fold on the branch: nothing to continue in " + options.second);
     return;
   }
@@ -73,6 +75,7 @@ void trace_folds(detail::SteadySystem& system, const detail::Knob& first, const 
                                            .tolerance = options.tolerance,
                                            .step = options.branch_step,
                                            .max_points = options.max_points};
+  int curve_index = 0;
   auto row = [&](const char* kind, const detail::FoldPoint& p) {
     Bifurcation b;
     b.kind = kind;
@@ -80,19 +83,46 @@ void trace_folds(detail::SteadySystem& system, const detail::Knob& first, const 
     b.state = p.x;
     b.second_parameter = second.name;
     b.second_value = p.mu;
+    b.curve = curve_index;
     return b;
   };
-  for (const double direction : {-1.0, 1.0}) {
-    detail::set_knob(system, second, mu);
-    const detail::FoldCurve curve = detail::trace_fold_curve(system, first, second, fold->state, fold->value, direction, settings);
-    std::vector<Bifurcation> part;
-    for (const detail::FoldPoint& p : curve.points) part.push_back(row("fold", p));
-    if (direction < 0) std::reverse(part.begin(), part.end());  // one curve, in increasing order along it
-    if (direction > 0 && !part.empty()) part.erase(part.begin());  // the start is already there
-    result.fold_curve.insert(result.fold_curve.end(), part.begin(), part.end());
-    for (const detail::FoldPoint& c : curve.cusps) result.fold_curve.push_back(row("cusp", c));
-    result.notes.push_back(fmt::format("fold curve towards {} {}: {}", direction > 0 ? "higher" : "lower", second.label,
-                                       curve.end));
+  // A fold is on a curve already traced when a segment of that curve crosses the second
+  // parameter's value within the box of its two ends (widened by a tenth, and by the corrector's
+  // accuracy) in the first parameter and every state: two distinct folds are that close only if
+  // the curve's steps are as long as the gap between them.
+  auto within = [](double v, double a, double b) {
+    const double margin = 0.1 * std::abs(b - a) + 1e-6 * std::max({1.0, std::abs(a), std::abs(b)});
+    return v >= std::min(a, b) - margin && v <= std::max(a, b) + margin;
+  };
+  auto traced = [&](const Bifurcation& fold) {
+    for (std::size_t k = 0; k + 1 < result.fold_curve.size(); ++k) {
+      const Bifurcation &a = result.fold_curve[k], &b = result.fold_curve[k + 1];
+      if (a.kind != "fold" || b.kind != "fold" || a.curve != b.curve) continue;
+      if ((a.second_value - mu) * (b.second_value - mu) > 0) continue;  // the segment does not span mu
+      bool inside = within(fold.value, a.value, b.value);
+      for (std::size_t i = 0; inside && i < fold.state.size(); ++i) inside = within(fold.state[i], a.state[i], b.state[i]);
+      if (inside) return true;
+    }
+    return false;
+  };
+  for (const Bifurcation* fold : folds) {
+    if (traced(*fold)) {
+      result.notes.push_back(fmt::format("the fold at {} = {:.10g} lies on an earlier fold curve", first.label, fold->value));
+      continue;
+    }
+    for (const double direction : {-1.0, 1.0}) {
+      detail::set_knob(system, second, mu);
+      const detail::FoldCurve curve = detail::trace_fold_curve(system, first, second, fold->state, fold->value, direction, settings);
+      std::vector<Bifurcation> part;
+      for (const detail::FoldPoint& p : curve.points) part.push_back(row("fold", p));
+      if (direction < 0) std::reverse(part.begin(), part.end());  // one curve, in increasing order along it
+      if (direction > 0 && !part.empty()) part.erase(part.begin());  // the start is already there
+      result.fold_curve.insert(result.fold_curve.end(), part.begin(), part.end());
+      for (const detail::FoldPoint& c : curve.cusps) result.fold_curve.push_back(row("cusp", c));
+      result.notes.push_back(fmt::format("fold curve from {} = {:.10g} towards {} {}: {}", first.label, fold->value,
+                                         direction > 0 ? "higher" : "lower", second.label, curve.end));
+    }
+    ++curve_index;
   }
   detail::set_knob(system, second, mu);
 }

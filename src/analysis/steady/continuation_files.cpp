@@ -71,7 +71,7 @@ std::string summary_json(const ContinuationResult& r) {
   j["bifurcations"] = bifurcations;
   json curve = json::array();
   for (const Bifurcation& b : r.fold_curve)
-    curve.push_back({{"kind", b.kind}, {"value", num(b.value)}, {"second_value", num(b.second_value)}});
+    curve.push_back({{"kind", b.kind}, {"value", num(b.value)}, {"second_value", num(b.second_value)}, {"curve", b.curve}});
   if (!r.fold_curve.empty()) j["second_parameter"] = r.fold_curve[0].second_parameter;
   j["fold_curve"] = curve;
   return j.dump(2) + "\n";
@@ -113,7 +113,7 @@ void add_branch(ReportPanel& panel, const ContinuationResult& r, bool observable
 }
 
 /// The fold curve in the plane of the two parameters (second across, first up): the edge of the
-/// bistable region, one series per stretch monotonic in the second, cusps marked.
+/// bistable region, one series per curve and stretch monotonic in the second, cusps marked.
 ReportPanel fold_curve_panel(const ContinuationResult& r) {
   ReportPanel panel;
   panel.title = fmt::format("Folds in {} and {}", r.second_label, r.parameter_label);
@@ -127,9 +127,15 @@ ReportPanel fold_curve_panel(const ContinuationResult& r) {
     if (b.kind == "fold") folds.push_back(&b);
   std::size_t begin = 0;
   while (begin + 1 < folds.size()) {
+    if (folds[begin + 1]->curve != folds[begin]->curve) {  // the next curve starts
+      ++begin;
+      continue;
+    }
     const bool rising = folds[begin + 1]->second_value >= folds[begin]->second_value;
     std::size_t end = begin + 1;
-    while (end + 1 < folds.size() && (folds[end + 1]->second_value >= folds[end]->second_value) == rising) ++end;
+    while (end + 1 < folds.size() && folds[end + 1]->curve == folds[begin]->curve &&
+           (folds[end + 1]->second_value >= folds[end]->second_value) == rising)
+      ++end;
     ReportSeries s{.name = "fold", .color = palette_colour(0)};
     for (std::size_t k = begin; k <= end; ++k) s.x.push_back(folds[k]->second_value), s.y.push_back(folds[k]->value);
     if (!rising) std::reverse(s.x.begin(), s.x.end()), std::reverse(s.y.begin(), s.y.end());
