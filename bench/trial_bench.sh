@@ -36,7 +36,7 @@ YAML
 run() {  # file patients threads
   local start end
   start=$(date +%s.%N)
-  "$gutskin" trial "$1" --out "$work/out" --patients "$2" --threads "$3" --quiet > "$work/log"
+  "$gutskin" trial "$1" --out "$work/out" --overwrite --patients "$2" --threads "$3" --quiet > "$work/log"
   end=$(date +%s.%N)
   python3 - "$work/out/summary.json" "$2" "$3" "$start" "$end" <<'PY'
 import json, sys

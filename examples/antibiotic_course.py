@@ -3,7 +3,7 @@
 What a week of antibiotics does to a healthy adult's gut and skin, how much fibre speeds the
 recovery, and a small virtual trial of a low-glycaemic diet for acne — with plots.
 
-    python3 examples/antibiotic_course.py --out out/example     # writes PNGs there
+    python3 examples/antibiotic_course.py --out out/example     # writes PNGs there (--overwrite: again)
 """
 # %% Set-up
 import argparse
@@ -19,12 +19,13 @@ import gutskin
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--out", default="out/example", help="folder for the figures and files")
 parser.add_argument("--patients", type=int, default=200, help="virtual patients in the trial")
+parser.add_argument("--overwrite", action="store_true", help="replace the results of an earlier run in --out")
 args = parser.parse_args()
 out = Path(args.out)
 out.mkdir(parents=True, exist_ok=True)
 
 # %% The antibiotic course: 7 days of a broad-spectrum antibiotic, followed for 6 months
-run = gutskin.run_scenario("antibiotic_course", out=out / "antibiotic_course")
+run = gutskin.run_scenario("antibiotic_course", out=out / "antibiotic_course", overwrite=args.overwrite)
 print(run)
 print(run.changes)
 print(run.study.timeline)
@@ -65,7 +66,7 @@ fig.savefig(out / "fibre_steady_state.png", dpi=100)
 
 # %% A small trial: low-glycaemic diet for acne, paired arms
 trial = gutskin.run_trial("low_glycaemic_diet_acne", patients=args.patients, threads=2, progress=False,
-                          out=out / "low_glycaemic_diet_acne")
+                          out=out / "low_glycaemic_diet_acne", overwrite=args.overwrite)
 print(trial)
 print(trial.endpoints[["endpoint", "arm", "n", "mean", "median", "rate"]].to_string(index=False))
 print(trial.comparisons[["endpoint", "arm", "vs", "mean_difference", "mean_difference_ci_lo",

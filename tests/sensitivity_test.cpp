@@ -305,7 +305,7 @@ TEST(Sensitivity, CliWritesIndicesSummaryAndReport) {
   EXPECT_TRUE(fs::exists(out / "report.html"));
 
   const auto bad = testing::run_process({GUTSKIN_CLI, "sensitivity", "tests/data/ishigami.yaml", "--duration", "1",
-                                         "--parameters", "x1=uniform(1)", "--out", out.string()},
+                                         "--parameters", "x1=uniform(1)", "--out", (tmp.path() / "bad").string()},
                                         source_dir);
   EXPECT_EQ(bad.code, 2);
   EXPECT_NE(bad.err.find("--parameters: error: 'uniform(1)': expected uniform(a, b)"), std::string::npos) << bad.err;

@@ -573,7 +573,7 @@ TEST(SteadyState, CliWritesOneRowPerEquilibriumAndTheSummary) {
   testing::TempDir dir;
   std::ofstream(dir.path() / "growth.yaml") << "model: growth\nstates:\n  x: {initial: 1, unit: AU}\nequations:\n  x: \"1\"\n";
   const auto none = run_cli({"steady-state", (dir.path() / "growth.yaml").string(), "--quiet", "--out", out.string(),
-                             "--max-time", "100"});
+                             "--max-time", "100", "--overwrite"});
   EXPECT_EQ(none.code, 1) << none.out << none.err;
   EXPECT_NE(none.err.find("error: no steady state found for 'growth' (1 start): from the start state: newton:"),
             std::string::npos)

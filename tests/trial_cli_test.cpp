@@ -165,11 +165,47 @@ TEST(TrialCli, ResumeRefusesADifferentRun) {
   const auto r = run(trial_args(out, {"--patients", "5000", "--resume"}));
   EXPECT_EQ(r.code, 2);
   EXPECT_EQ(r.err, out.string() +
-                       ": error: cannot resume: patients was 6000, now 5000 (run without --resume "
-                       "to start again)\n");
+                       ": error: cannot resume: patients was 6000, now 5000 (--overwrite instead of "
+                       "--resume starts again)\n");
   const auto none = run(trial_args(dir.path() / "none", {"--resume"}));
   EXPECT_EQ(none.code, 2);
   EXPECT_NE(none.err.find("nothing to resume"), std::string::npos) << none.err;
+}
+
+TEST(TrialCli, AFolderWithResultsIsRefusedUnlessOverwrittenAndLosesNothing) {
+  TempDir dir;
+  const fs::path out = dir.path() / "a";
+  ASSERT_EQ(run(trial_args(out, {"--patients", "40"})).code, 0);
+  const std::string before = read_file(out / "patients.csv");
+  const auto again = run(trial_args(out, {"--patients", "40", "--seed", "8"}));
+  EXPECT_EQ(again.code, 2);
+  EXPECT_EQ(again.err, out.string() +
+                           ": error: holds the results of an earlier run (patients.csv, report.html, summary.json): "
+                           "--overwrite replaces them, --resume goes on with an unfinished run, another --out keeps "
+                           "them\n");
+  EXPECT_EQ(read_file(out / "patients.csv"), before);
+  const auto over = run(trial_args(out, {"--patients", "40", "--seed", "8", "--overwrite"}));
+  ASSERT_EQ(over.code, 0) << over.err;
+  EXPECT_NE(read_file(out / "patients.csv"), before);
+}
+
+TEST(TrialCli, ASecondRunIntoAFolderInUseIsRefusedAndAKilledRunLeavesNoLock) {
+  TempDir dir;
+  const fs::path out = dir.path() / "busy";
+  const std::vector<std::string> n = {"--patients", "6000", "--threads", "1"};
+  const pid_t first = start(trial_args(out, n), dir.path() / "o", dir.path() / "e");
+  for (int i = 0; i < 3000 && !fs::exists(out / "work/part-0.csv"); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  const auto second = run(trial_args(out, {"--patients", "40", "--overwrite"}));
+  EXPECT_EQ(second.code, 2);
+  EXPECT_EQ(second.err, out.string() + ": error: another gutskin run is writing into this folder (it holds " +
+                            (out / ".gutskin.lock").string() + "): wait for it to end or use another --out\n");
+  interrupt_when_started(first, out / "work/part-0.csv", SIGKILL);
+  EXPECT_EQ(wait_code(first), 128 + SIGKILL);
+  auto resume = trial_args(out, {"--patients", "200", "--threads", "1"});
+  resume.push_back("--overwrite");  // the lock died with the killed run
+  const auto r = run(resume);
+  EXPECT_EQ(r.code, 0) << r.err;
 }
 
 TEST(TrialCli, FailedPatientsAreRecordedAndLeftOutOfTheStatistics) {

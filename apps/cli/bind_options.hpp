@@ -5,10 +5,16 @@
 
 #include <CLI/CLI.hpp>
 
+#include <exception>
+#include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "gutskin/ensemble.hpp"
+#include "gutskin/errors.hpp"
 #include "gutskin/options.hpp"
+#include "gutskin/output_folder.hpp"
 
 namespace gutskin::cli {
 
@@ -52,6 +58,47 @@ void bind_options(CLI::App* cmd, T& options, const std::vector<std::string>& onl
                    : field.kind == OptionKind::choice  ? "WORD"
                                                        : "TEXT");
   }
+}
+
+/// --out DIR and --overwrite (a folder holding results is refused without it: OutputFolder).
+inline void add_out_options(CLI::App* cmd, std::string& out_dir, bool& overwrite, const std::string& default_text) {
+  cmd->add_option("--out", out_dir, "Output folder (default: " + default_text + ")");
+  cmd->add_flag("--overwrite", overwrite, "Replace the results in the output folder (else a folder with results is refused)");
+}
+
+/// --out, else out/<default_name>.
+inline std::filesystem::path out_path(const std::string& out_dir, const std::string& default_name) {
+  return out_dir.empty() ? std::filesystem::path("out") / default_name : std::filesystem::path(out_dir);
+}
+
+/// The command's output folder, claimed before it runs: --out, else out/<default_name>.
+inline OutputFolder claim_out(const std::string& out_dir, const std::string& default_name, bool overwrite,
+                              bool resume = false, bool resumable = false) {
+  const std::filesystem::path dir = out_path(out_dir, default_name);
+  const ExistingResults existing =
+      resume ? ExistingResults::resume : overwrite ? ExistingResults::overwrite : ExistingResults::refuse;
+  return OutputFolder(dir, existing, resumable);
+}
+
+/// Under mpirun rank 0 claims the folder for all (it writes the results); when that fails every
+/// rank fails, since the others would otherwise wait for rank 0 forever.
+inline std::optional<OutputFolder> claim_out(const ProcessGroup& group, const std::string& out_dir,
+                                             const std::string& default_name, bool overwrite, bool resume,
+                                             bool resumable) {
+  std::optional<OutputFolder> folder;
+  std::exception_ptr failure;
+  if (group.rank() == 0) {
+    try {
+      folder.emplace(claim_out(out_dir, default_name, overwrite, resume, resumable));
+    } catch (...) {
+      failure = std::current_exception();
+    }
+  }
+  if (group.sum(failure ? 1 : 0) > 0) {
+    if (failure) std::rethrow_exception(failure);
+    throw InputError(SourceLoc{}, "the output folder was refused on rank 0 (its message says why)");
+  }
+  return folder;
 }
 
 /// --set NAME=VALUE, repeatable: parameter overrides (study.hpp, apply_settings) of `whom`.

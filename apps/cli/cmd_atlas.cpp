@@ -21,6 +21,7 @@ namespace {
 struct AtlasArgs {
   std::string study;
   std::string out_dir;  // default out/<name>_atlas
+  bool overwrite = false;
   bool quiet = false;
   std::vector<std::string> parameters, inputs;
   AtlasOptions options;
@@ -29,6 +30,7 @@ struct AtlasArgs {
 void run(const AtlasArgs& a, int& exit_code) {
   MpiGroup group;  // MPI only when started by mpirun
   const Study study = open(a.study, catalog());
+  const auto folder = claim_out(group, a.out_dir, study.name() + "_atlas", a.overwrite, false, false);
   AtlasOptions options = a.options;
   options.knobs = a.parameters;
   options.knobs.insert(options.knobs.end(), a.inputs.begin(), a.inputs.end());
@@ -41,8 +43,7 @@ void run(const AtlasArgs& a, int& exit_code) {
   printer->finish();
   exit_code = r.stopped ? 130 : exit_ok;
   if (group.rank() != 0) return;
-  const std::filesystem::path out_dir =
-      a.out_dir.empty() ? std::filesystem::path("out") / (r.study + "_atlas") : std::filesystem::path(a.out_dir);
+  const std::filesystem::path& out_dir = folder->path();
   write_atlas_files(r, out_dir);
   fmt::print("atlas of '{}': {} patients, {} without a stable steady state; {:.1f} s on {} thread{}{}\n", r.study, r.rows.size(),
              r.failed, r.wall_seconds, r.threads, r.threads == 1 ? "" : "s",
@@ -80,7 +81,7 @@ void register_atlas(CLI::App& app, int& exit_code) {
   cmd->add_option("--parameter", args->parameters, "A parameter to vary and its range: name=from:to (repeatable)");
   cmd->add_option("--input", args->inputs, "An input to vary and its range: name=from:to (repeatable)");
   cmd->add_option("--hold", args->options.inputs, "Hold an input at a value: name=value (repeatable)");
-  cmd->add_option("--out", args->out_dir, "Output folder (default: out/<name>_atlas)");
+  add_out_options(cmd, args->out_dir, args->overwrite, "out/<name>_atlas");
   add_set_option(cmd, args->options.set, "every patient");
   cmd->add_flag("--quiet", args->quiet, "No progress output");
   bind_options(cmd, args->options);

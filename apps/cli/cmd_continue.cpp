@@ -18,17 +18,17 @@ namespace {
 struct ContinueArgs {
   std::string study;
   std::string out_dir;  // default out/<name>_<parameter>
+  bool overwrite = false;
   ContinuationOptions options;
 };
 
 void run(const ContinueArgs& a, int& exit_code) {
   const Study study = open(a.study, catalog());
+  const OutputFolder folder = claim_out(a.out_dir, study.name() + "_" + a.options.parameter, a.overwrite);
+  const std::filesystem::path& out_dir = folder.path();
   InterruptStop interrupt;
   const RunControl control{.stop = interrupt.token()};
   const ContinuationResult r = continue_equilibria(study, a.options, control);
-  const std::filesystem::path out_dir = a.out_dir.empty()
-                                            ? std::filesystem::path("out") / (r.study + "_" + a.options.parameter)
-                                            : std::filesystem::path(a.out_dir);
   write_continuation_files(r, out_dir);
   fmt::print("branch of '{}' in {} from {:g} to {:g}: {} points, {}, {:.2f} s\n", r.study, r.parameter_label,
              *a.options.from, *a.options.to, r.branch.size(), r.end, r.wall_seconds);
@@ -66,7 +66,7 @@ void register_continue(CLI::App& app, int& exit_code) {
   cmd->add_option("--parameter", args->options.parameter, "Parameter or input to vary")->required();
   cmd->add_option("--second", args->options.second,
                   "A second parameter or input: continue every fold in both, within --from2 .. --to2");
-  cmd->add_option("--out", args->out_dir, "Output folder (default: out/<name>_<parameter>)");
+  add_out_options(cmd, args->out_dir, args->overwrite, "out/<name>_<parameter>");
   add_set_option(cmd, args->options.set, "the patient");
   cmd->add_option("--input", args->options.inputs, "Hold an input at a value: name=value (repeatable)");
   bind_options(cmd, args->options);

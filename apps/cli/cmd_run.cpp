@@ -18,6 +18,7 @@ namespace {
 struct RunArgs {
   std::string scenario;
   std::string out_dir;  // default out/<scenario name>
+  bool overwrite = false;
   std::string report;   // HTML report path, optional
   ScenarioRunOptions options;
 };
@@ -47,10 +48,10 @@ void print_summary(const Scenario& scenario, const Model& model, const Simulatio
 void run(const RunArgs& a, int& exit_code) {
   check_report_path(a.report);
   const Study study = open(a.scenario, catalog(), FileKind::scenario);
+  const OutputFolder folder = claim_out(a.out_dir, study.name(), a.overwrite);
+  const std::filesystem::path& out_dir = folder.path();
   InterruptStop interrupt;
   const ScenarioRun run = run_scenario(study, a.options, RunControl{.progress = {}, .progress_interval = 0.5, .stop = interrupt.token()});
-  const std::filesystem::path out_dir =
-      a.out_dir.empty() ? std::filesystem::path("out") / run.scenario.name : std::filesystem::path(a.out_dir);
   const std::filesystem::path report = a.report.empty() ? out_dir / "report.html" : std::filesystem::path(a.report);
   write_scenario_files(run, out_dir, report);
   print_summary(run.scenario, *run.model, run.result, out_dir, report);
@@ -71,7 +72,7 @@ void register_run(CLI::App& app, int& exit_code) {
       "the failure are still written), 2 for bad input.");
   cmd->add_option("SCENARIO", args->scenario, "Scenario file or built-in scenario name")
       ->required();
-  cmd->add_option("--out", args->out_dir, "Output folder (default: out/<scenario name>)");
+  add_out_options(cmd, args->out_dir, args->overwrite, "out/<scenario name>");
   cmd->add_option("--report", args->report,
                   "Write the HTML report here instead of DIR/report.html");
   add_set_option(cmd, args->options.set, "the patient");

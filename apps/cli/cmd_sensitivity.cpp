@@ -22,6 +22,7 @@ namespace {
 struct SensitivityArgs {
   std::string study;
   std::string out_dir;  // default out/<name>_<method>
+  bool overwrite = false;
   bool quiet = false;
   SensitivityOptions options;
 };
@@ -45,10 +46,10 @@ void print_top(const SensitivityResult& r) {
 void run(const SensitivityArgs& a, int& exit_code) {
   MpiGroup group;  // MPI only when started by mpirun
   const Study study = open(a.study, catalog());
-  const std::string name = study.scenario ? study.scenario->name : study.trial ? study.trial->name : study.model->model().name;
+  const std::string name = study.name();
   const std::string method = to_string(a.options.method);
-  const std::filesystem::path out_dir =
-      a.out_dir.empty() ? std::filesystem::path("out") / (name + "_" + method) : std::filesystem::path(a.out_dir);
+  const auto folder = claim_out(group, a.out_dir, name + "_" + method, a.overwrite, a.options.resume, true);
+  const std::filesystem::path out_dir = out_path(a.out_dir, name + "_" + method);
   SensitivityOptions options = a.options;
   options.checkpoint_dir = sensitivity_checkpoint_dir(options.method, out_dir);
   auto printer = std::make_shared<ProgressPrinter>(a.quiet, group.rank(), group.size());
@@ -100,7 +101,7 @@ void register_sensitivity(CLI::App& app, int& exit_code) {
       ->expected(1);
   cmd->add_option("--outputs", args->options.outputs, "Outputs, comma-separated (default: every observable)")
       ->expected(1);
-  cmd->add_option("--out", args->out_dir, "Output folder (default: out/<name>_<method>)");
+  add_out_options(cmd, args->out_dir, args->overwrite, "out/<name>_<method>");
   bind_options(cmd, args->options);
   add_set_option(cmd, args->options.set, "the patient");
   cmd->add_flag("--quiet", args->quiet, "No progress output");

@@ -18,6 +18,7 @@ namespace {
 struct SteadyStateArgs {
   std::string study;
   std::string out_dir;  // default out/<name>_steady_state
+  bool overwrite = false;
   bool quiet = false;
   SteadyStateOptions options;
 };
@@ -31,6 +32,8 @@ std::string describe(const Equilibrium& e, const std::string& unit) {
 
 void run(const SteadyStateArgs& a, int& exit_code) {
   const Study study = open(a.study, catalog());
+  const OutputFolder folder = claim_out(a.out_dir, study.name() + "_steady_state", a.overwrite);
+  const std::filesystem::path& out_dir = folder.path();
   auto printer = std::make_shared<ProgressPrinter>(a.quiet || !a.options.all, 0, 1);
   InterruptStop interrupt;
   const RunControl control{.progress = [printer](const Progress& p) { return (*printer)(p); },
@@ -38,8 +41,6 @@ void run(const SteadyStateArgs& a, int& exit_code) {
                            .stop = interrupt.token()};
   const SteadyStateResult r = find_steady_states(study, a.options, control);
   printer->finish();
-  const std::filesystem::path out_dir =
-      a.out_dir.empty() ? std::filesystem::path("out") / (r.study + "_steady_state") : std::filesystem::path(a.out_dir);
   write_steady_state_files(r, out_dir);
   fmt::print("steady states of '{}': {} found from {} start{} ({} failed), {:.2f} s\n", r.study, r.equilibria.size(),
              r.starts, r.starts == 1 ? "" : "s", r.failed_starts, r.wall_seconds);
@@ -72,7 +73,7 @@ void register_steady_state(CLI::App& app, int& exit_code) {
       "Stability from the eigenvalues of the Jacobian. --all searches for every equilibrium from "
       "space-filling starts. Exit code 1 when none is found, 2 for bad input.");
   cmd->add_option("STUDY", args->study, "Model or scenario: file or built-in name")->required();
-  cmd->add_option("--out", args->out_dir, "Output folder (default: out/<name>_steady_state)");
+  add_out_options(cmd, args->out_dir, args->overwrite, "out/<name>_steady_state");
   add_set_option(cmd, args->options.set, "the patient");
   cmd->add_option("--input", args->options.inputs, "Hold an input at a value: name=value (repeatable)");
   bind_options(cmd, args->options);

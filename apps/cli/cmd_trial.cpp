@@ -22,6 +22,7 @@ namespace {
 struct TrialArgs {
   std::string trial;
   std::string out_dir;  // default out/<trial name>
+  bool overwrite = false;
   bool quiet = false;
   TrialOptions options;
   std::vector<std::string> set;
@@ -33,8 +34,8 @@ void run(const TrialArgs& a, int& exit_code) {
   const Trial& trial = *study.trial;
 
   TrialOptions o = a.options;
-  const std::filesystem::path out_dir =
-      a.out_dir.empty() ? std::filesystem::path("out") / trial.name : std::filesystem::path(a.out_dir);
+  const auto folder = claim_out(group, a.out_dir, trial.name, a.overwrite, o.resume, true);
+  const std::filesystem::path out_dir = out_path(a.out_dir, trial.name);
   o.checkpoint_dir = trial_checkpoint_dir(out_dir);
   auto printer = std::make_shared<ProgressPrinter>(a.quiet, group.rank(), group.size());
   InterruptStop interrupt;
@@ -74,7 +75,7 @@ void register_trial(CLI::App& app, int& exit_code) {
       "same patients.csv whatever --threads, under `mpirun -n K` or after --resume. Ctrl-C "
       "stops cleanly (exit code 130); --resume continues. Exit code 2 for bad input.");
   cmd->add_option("TRIAL", args->trial, "Trial file or built-in trial name")->required();
-  cmd->add_option("--out", args->out_dir, "Output folder (default: out/<trial name>)");
+  add_out_options(cmd, args->out_dir, args->overwrite, "out/<trial name>");
   bind_options(cmd, args->options);
   add_set_option(cmd, args->set, "every patient");
   cmd->add_flag("--quiet", args->quiet, "No progress output");

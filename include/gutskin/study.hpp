@@ -38,6 +38,8 @@ struct Study {
 
   /// One line: "model 'gut_skin' (183 states, ...)", "scenario 'x' (180 days, ...) on model ...".
   std::string headline() const;
+  /// The scenario's name, else the trial's, else the model's (default output folder names).
+  std::string name() const;
 };
 
 /// Opens a model file or folder, SBML file, scenario or trial by path or built-in name (of

@@ -26,6 +26,10 @@ std::string model_counts(const Model& m) {
                      count(m.events.size(), "event"), count(m.phenotypes.size(), "phenotype"));
 }
 
+std::string Study::name() const {
+  return scenario ? scenario->name : trial ? trial->name : model->model().name;
+}
+
 std::string Study::headline() const {
   const Model& m = model->model();
   const std::string on_model = fmt::format("model '{}' ({})", m.name, model_counts(m));

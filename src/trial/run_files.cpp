@@ -61,7 +61,7 @@ void check_manifest(const fs::path& path, const std::string& expected) {
     const std::string now = colon == std::string::npos ? "" : b.substr(colon + 2);
     throw InputError(SourceLoc{.file = path.parent_path().parent_path().string()},
                      "cannot resume: " + key + " was " + was + ", now " + now +
-                         " (run without --resume to start again)");
+                         " (--overwrite instead of --resume starts again)");
   }
 }
 

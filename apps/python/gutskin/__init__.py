@@ -181,6 +181,13 @@ def _trajectory(result: Any, study: Optional["Study"] = None) -> pd.DataFrame:
     return frame
 
 
+def _out(out: Union[str, os.PathLike, None]) -> str:
+    """The output folder for the core ("" for none). It is claimed before the run starts: a folder
+    that already holds results is refused unless `overwrite=True` (or `resume=True` for a run that
+    checkpoints there), as is one another run is writing into."""
+    return os.fspath(out) if out is not None else ""
+
+
 def _solver_json(options: Mapping[str, Dict[str, Any]]) -> str:
     return to_json(options.get("solver", {}))
 
@@ -222,8 +229,11 @@ class ScenarioRun:
     def changes(self) -> str:
         return self._core.change_summary()
 
-    def write(self, out_dir: Union[str, os.PathLike], report: Union[str, os.PathLike, None] = None) -> Path:
-        self._core.write(os.fspath(out_dir), os.fspath(report) if report else "")
+    def write(self, out_dir: Union[str, os.PathLike], report: Union[str, os.PathLike, None] = None,
+              overwrite: bool = False) -> Path:
+        """The files of `gutskin run --out`. A folder that already holds results is refused
+        unless `overwrite`, as is one another run is writing into."""
+        self._core.write(os.fspath(out_dir), os.fspath(report) if report else "", overwrite)
         return Path(out_dir)
 
     def __repr__(self) -> str:
@@ -232,15 +242,13 @@ class ScenarioRun:
 
 @with_options("solver")
 def run_scenario(study: StudyLike, *, set: Settings = None, out: Union[str, os.PathLike, None] = None,
-                 progress: Progress = None, **options: Any) -> ScenarioRun:
+                 overwrite: bool = False, progress: Progress = None, **options: Any) -> ScenarioRun:
     """Runs a scenario (its patient, timeline and solver block), with parameters changed by
     `set`; solver keywords override the file's `solver:` block. With `out`, writes the files
     `gutskin run --out` writes there."""
     s = _study(study, "scenario")
-    run = ScenarioRun(_core.run_scenario(s._core, _solver_json(options), settings(set, "set"), callback(progress)), s)
-    if out is not None:
-        run.write(out)
-    return run
+    return ScenarioRun(_core.run_scenario(s._core, _solver_json(options), settings(set, "set"), _out(out), overwrite,
+                                          callback(progress)), s)
 
 
 def _interval(prefix: str, ci: Any) -> Dict[str, float]:
@@ -293,9 +301,9 @@ class TrialResult:
     def patients_csv(self) -> str:
         return self._core.patients_csv()
 
-    def write(self, out_dir: Union[str, os.PathLike]) -> Path:
+    def write(self, out_dir: Union[str, os.PathLike], overwrite: bool = False) -> Path:
         """patients.csv, summary.json and report.html, as `gutskin trial --out`."""
-        self._core.write(os.fspath(out_dir))
+        self._core.write(os.fspath(out_dir), overwrite)
         return Path(out_dir)
 
     def __repr__(self) -> str:
@@ -304,7 +312,7 @@ class TrialResult:
 
 @with_options("trial", "solver")
 def run_trial(study: StudyLike, *, set: Settings = None, out: Union[str, os.PathLike, None] = None,
-              progress: Progress = True, **options: Any) -> TrialResult:
+              overwrite: bool = False, progress: Progress = True, **options: Any) -> TrialResult:
     """Runs an in-silico trial: every virtual patient in every arm, on `threads` worker threads.
     `set` fixes parameters of every patient. With `out`, finished patients are checkpointed
     there as they come and the files of `gutskin trial --out` are written at the end — also
@@ -312,7 +320,7 @@ def run_trial(study: StudyLike, *, set: Settings = None, out: Union[str, os.Path
     on stderr), False, or a callable taking a dict (return False to stop)."""
     s = _study(study, "trial")
     return TrialResult(_core.run_trial(s._core, to_json(options["trial"]), _solver_json(options), settings(set, "set"),
-                                       os.fspath(out) if out is not None else "", callback(progress)))
+                                       _out(out), overwrite, callback(progress)))
 
 
 # --- analyses ---------------------------------------------------------------------------------
@@ -334,8 +342,8 @@ class SteadyStates:
     def summary(self) -> Dict[str, Any]:
         return json.loads(self._core.summary_json())
 
-    def write(self, out_dir: Union[str, os.PathLike]) -> Path:
-        self._core.write(os.fspath(out_dir))
+    def write(self, out_dir: Union[str, os.PathLike], overwrite: bool = False) -> Path:
+        self._core.write(os.fspath(out_dir), overwrite)
         return Path(out_dir)
 
     def __repr__(self) -> str:
@@ -345,17 +353,16 @@ class SteadyStates:
 
 @with_options("steady_state", "solver")
 def steady_states(study: StudyLike, *, set: Settings = None, inputs: Settings = None,
-                  out: Union[str, os.PathLike, None] = None, progress: Progress = None, **options: Any) -> SteadyStates:
+                  out: Union[str, os.PathLike, None] = None, overwrite: bool = False, progress: Progress = None,
+                  **options: Any) -> SteadyStates:
     """The equilibrium a model or scenario settles in (Newton on KINSOL with fallbacks), or
     with `all=True` every one found by a multi-start search; each with its eigenvalues and
     stability. Inputs are held at `inputs`, parameters changed by `set`. With `out`, writes the
     files of `gutskin steady-state --out`."""
     s = _study(study)
-    result = SteadyStates(_core.find_steady_states(s._core, to_json(options["steady_state"]), _solver_json(options),
-                                                   settings(set, "set"), settings(inputs, "inputs"), callback(progress)))
-    if out is not None:
-        result.write(out)
-    return result
+    return SteadyStates(_core.find_steady_states(s._core, to_json(options["steady_state"]), _solver_json(options),
+                                                 settings(set, "set"), settings(inputs, "inputs"), _out(out), overwrite,
+                                                 callback(progress)))
 
 
 class Continuation:
@@ -375,8 +382,8 @@ class Continuation:
         self.end: str = core.end
         self.notes: List[str] = core.notes
 
-    def write(self, out_dir: Union[str, os.PathLike]) -> Path:
-        self._core.write(os.fspath(out_dir))
+    def write(self, out_dir: Union[str, os.PathLike], overwrite: bool = False) -> Path:
+        self._core.write(os.fspath(out_dir), overwrite)
         return Path(out_dir)
 
     def __repr__(self) -> str:
@@ -389,19 +396,16 @@ _BIFURCATION_COLUMNS = ["kind", "parameter", "value", "second_parameter", "secon
 
 @with_options("continuation", "solver")
 def continuation(study: StudyLike, parameter: str, *, second: str = "", set: Settings = None,
-                 inputs: Settings = None, out: Union[str, os.PathLike, None] = None, progress: Progress = None,
-                 **options: Any) -> Continuation:
+                 inputs: Settings = None, out: Union[str, os.PathLike, None] = None, overwrite: bool = False,
+                 progress: Progress = None, **options: Any) -> Continuation:
     """Pseudo-arclength continuation of equilibria in `parameter` (a parameter by id or SBML
     name, or an input) from `from_` to `to`, locating folds and Hopf points; with `second`
     (and `from2`, `to2`) the first fold is continued in both (the bistable region, cusps).
     With `out`, writes the files of `gutskin continue --out`."""
     s = _study(study)
-    result = Continuation(_core.continue_equilibria(s._core, parameter, second, to_json(options["continuation"]),
-                                                    _solver_json(options), settings(set, "set"),
-                                                    settings(inputs, "inputs"), callback(progress)))
-    if out is not None:
-        result.write(out)
-    return result
+    return Continuation(_core.continue_equilibria(s._core, parameter, second, to_json(options["continuation"]),
+                                                  _solver_json(options), settings(set, "set"),
+                                                  settings(inputs, "inputs"), _out(out), overwrite, callback(progress)))
 
 
 class Sensitivity:
@@ -429,8 +433,8 @@ class Sensitivity:
     def summary(self) -> Dict[str, Any]:
         return json.loads(self._core.summary_json())
 
-    def write(self, out_dir: Union[str, os.PathLike]) -> Path:
-        self._core.write(os.fspath(out_dir))
+    def write(self, out_dir: Union[str, os.PathLike], overwrite: bool = False) -> Path:
+        self._core.write(os.fspath(out_dir), overwrite)
         return Path(out_dir)
 
     def __repr__(self) -> str:
@@ -440,8 +444,8 @@ class Sensitivity:
 
 @with_options("sensitivity", "solver")
 def sensitivity(study: StudyLike, *, parameters: Sequence[str] = (), outputs: Sequence[str] = (),
-                set: Settings = None, out: Union[str, os.PathLike, None] = None, progress: Progress = True,
-                **options: Any) -> Sensitivity:
+                set: Settings = None, out: Union[str, os.PathLike, None] = None, overwrite: bool = False,
+                progress: Progress = True, **options: Any) -> Sensitivity:
     """Local (forward sensitivities), Morris or Sobol sensitivity of `outputs` ("easi",
     "easi@84", "max(crp_mg_l)", "effect(easi_12w)", ...) to `parameters` ("k_repair",
     "k_repair=uniform(0.5, 2)", ...; default: every parameter with a spread or bounds) of a
@@ -452,7 +456,7 @@ def sensitivity(study: StudyLike, *, parameters: Sequence[str] = (), outputs: Se
         raise TypeError("parameters and outputs: expected lists of strings")
     return Sensitivity(_core.run_sensitivity(s._core, to_json(options["sensitivity"]), _solver_json(options),
                                              list(parameters), list(outputs), settings(set, "set"),
-                                             os.fspath(out) if out is not None else "", callback(progress)))
+                                             _out(out), overwrite, callback(progress)))
 
 
 class Atlas:
@@ -481,9 +485,9 @@ class Atlas:
     def summary(self) -> Dict[str, Any]:
         return json.loads(self._core.summary_json())
 
-    def write(self, out_dir: Union[str, os.PathLike]) -> Path:
+    def write(self, out_dir: Union[str, os.PathLike], overwrite: bool = False) -> Path:
         """atlas.csv, summary.json and report.html, as `gutskin atlas --out`."""
-        self._core.write(os.fspath(out_dir))
+        self._core.write(os.fspath(out_dir), overwrite)
         return Path(out_dir)
 
     def __repr__(self) -> str:
@@ -505,7 +509,7 @@ def _ranges(vary: Union[Mapping[str, Sequence[float]], Sequence[str]]) -> List[s
 
 @with_options("atlas", "solver")
 def atlas(study: StudyLike, vary: Union[Mapping[str, Sequence[float]], Sequence[str]], *, set: Settings = None,
-          hold: Settings = None, out: Union[str, os.PathLike, None] = None, progress: Progress = True,
+          hold: Settings = None, out: Union[str, os.PathLike, None] = None, overwrite: bool = False, progress: Progress = True,
           **options: Any) -> Atlas:
     """The tipping-point atlas: for every virtual patient of a trial (or a scenario's or the
     model's patient with the model's spreads), its steady state and its distance to the nearest
@@ -514,11 +518,8 @@ def atlas(study: StudyLike, vary: Union[Mapping[str, Sequence[float]], Sequence[
     point. Inputs in `hold` are held at their values, parameters in `set` fixed in every
     patient. With `out`, writes the files of `gutskin atlas --out`."""
     s = _study(study)
-    result = Atlas(_core.run_atlas(s._core, _ranges(vary), to_json(options["atlas"]), _solver_json(options),
-                                   settings(set, "set"), settings(hold, "hold"), callback(progress)))
-    if out is not None:
-        result.write(out)
-    return result
+    return Atlas(_core.run_atlas(s._core, _ranges(vary), to_json(options["atlas"]), _solver_json(options),
+                                 settings(set, "set"), settings(hold, "hold"), _out(out), overwrite, callback(progress)))
 
 
 # The same functions as methods: model.simulate(30, 30), trial.run_trial(patients=100), ...

@@ -83,21 +83,31 @@ void bind_steady_states(py::module_& m) {
         return out;
       }, "(text, state, total, held) for every conservation law and held state")
       .def("summary_json", &steady_state_summary_to_json, "summary.json of `gutskin steady-state`")
-      .def("write", [](const SteadyStateResult& r, const std::string& out_dir) {
-        released([&] { write_steady_state_files(r, out_dir); });
-      }, py::arg("out_dir"));
+      .def("write", [](const SteadyStateResult& r, const std::string& out_dir, bool overwrite) {
+        released([&] {
+          const OutputFolder folder = claim_folder(out_dir, overwrite);
+          write_steady_state_files(r, out_dir);
+        });
+      }, py::arg("out_dir"), py::arg("overwrite") = false);
 
   m.def("find_steady_states", [](const Study& study, const std::string& options, const std::string& solver,
-                                 std::vector<std::string> set, std::vector<std::string> inputs, const py::object& progress) {
+                                 std::vector<std::string> set, std::vector<std::string> inputs, const std::string& out_dir,
+                                 bool overwrite, const py::object& progress) {
         SteadyStateOptions o = options_of<SteadyStateOptions>(options);
         o.solver = options_of<SolverOptions>(solver);
         o.set = std::move(set);
         o.inputs = std::move(inputs);
+        const auto folder = claim_if(out_dir, overwrite);
         CallControl cc(progress, 0.5);
-        SteadyStateResult result = released([&] { return find_steady_states(study, o, cc.control()); });
+        SteadyStateResult result = released([&] {
+          SteadyStateResult r = find_steady_states(study, o, cc.control());
+          if (folder) write_steady_state_files(r, out_dir);
+          return r;
+        });
         cc.rethrow(fmt::format("steady-state search stopped with {} equilibria found", result.equilibria.size()));
         return result;
-      }, py::arg("study"), py::arg("options"), py::arg("solver"), py::arg("set"), py::arg("inputs"), py::arg("progress"));
+      }, py::arg("study"), py::arg("options"), py::arg("solver"), py::arg("set"), py::arg("inputs"), py::arg("out_dir"),
+      py::arg("overwrite"), py::arg("progress"));
 }
 
 void bind_continuation(py::module_& m) {
@@ -133,25 +143,34 @@ void bind_continuation(py::module_& m) {
         for (const Bifurcation& b : r.fold_curve) out.append(bifurcation_dict(b, r));
         return out;
       })
-      .def("write", [](const ContinuationResult& r, const std::string& out_dir) {
-        released([&] { write_continuation_files(r, out_dir); });
-      }, py::arg("out_dir"));
+      .def("write", [](const ContinuationResult& r, const std::string& out_dir, bool overwrite) {
+        released([&] {
+          const OutputFolder folder = claim_folder(out_dir, overwrite);
+          write_continuation_files(r, out_dir);
+        });
+      }, py::arg("out_dir"), py::arg("overwrite") = false);
 
   m.def("continue_equilibria", [](const Study& study, const std::string& parameter, const std::string& second,
                                   const std::string& options, const std::string& solver, std::vector<std::string> set,
-                                  std::vector<std::string> inputs, const py::object& progress) {
+                                  std::vector<std::string> inputs, const std::string& out_dir, bool overwrite,
+                                  const py::object& progress) {
         ContinuationOptions o = options_of<ContinuationOptions>(options);
         o.parameter = parameter;
         o.second = second;
         o.solver = options_of<SolverOptions>(solver);
         o.set = std::move(set);
         o.inputs = std::move(inputs);
+        const auto folder = claim_if(out_dir, overwrite);
         CallControl cc(progress, 0.5);
-        ContinuationResult result = released([&] { return continue_equilibria(study, o, cc.control()); });
+        ContinuationResult result = released([&] {
+          ContinuationResult r = continue_equilibria(study, o, cc.control());
+          if (folder) write_continuation_files(r, out_dir);
+          return r;
+        });
         cc.rethrow(fmt::format("continuation stopped after {} points", result.branch.size()));
         return result;
       }, py::arg("study"), py::arg("parameter"), py::arg("second"), py::arg("options"), py::arg("solver"),
-      py::arg("set"), py::arg("inputs"), py::arg("progress"));
+      py::arg("set"), py::arg("inputs"), py::arg("out_dir"), py::arg("overwrite"), py::arg("progress"));
 }
 
 void bind_sensitivity(py::module_& m) {
@@ -204,23 +223,28 @@ void bind_sensitivity(py::module_& m) {
         return out;
       })
       .def("summary_json", &sensitivity_summary_to_json, "summary.json of `gutskin sensitivity`")
-      .def("write", [](const SensitivityResult& r, const std::string& out_dir) {
-        released([&] { write_sensitivity_files(r, out_dir); });
-      }, py::arg("out_dir"));
+      .def("write", [](const SensitivityResult& r, const std::string& out_dir, bool overwrite) {
+        released([&] {
+          const OutputFolder folder = claim_folder(out_dir, overwrite);
+          write_sensitivity_files(r, out_dir);
+        });
+      }, py::arg("out_dir"), py::arg("overwrite") = false);
 
   m.def("run_sensitivity", [](const Study& study, const std::string& options, const std::string& solver,
                               std::vector<std::string> parameters, std::vector<std::string> outputs,
-                              std::vector<std::string> set, const std::string& out_dir, const py::object& progress) {
+                              std::vector<std::string> set, const std::string& out_dir, bool overwrite,
+                              const py::object& progress) {
         SensitivityOptions o = options_of<SensitivityOptions>(options);
         o.solver = options_of<SolverOptions>(solver);
         o.parameters = std::move(parameters);
         o.outputs = std::move(outputs);
         o.set = std::move(set);
-        if (!out_dir.empty()) o.checkpoint_dir = sensitivity_checkpoint_dir(o.method, out_dir);
+        const auto folder = claim_if(out_dir, overwrite, o.resume, true);  // held from first checkpoint to last file
+        if (folder) o.checkpoint_dir = sensitivity_checkpoint_dir(o.method, out_dir);
         CallControl cc(progress, 0.5);
         SensitivityResult result = released([&] {
           SensitivityResult r = run_sensitivity(study, o, cc.control());
-          if (!out_dir.empty()) write_sensitivity_files(r, out_dir);
+          if (folder) write_sensitivity_files(r, out_dir);
           return r;
         });
         cc.rethrow(o.checkpoint_dir.empty()
@@ -228,7 +252,7 @@ void bind_sensitivity(py::module_& m) {
                        : "sensitivity analysis stopped; go on with the same arguments and resume=True");
         return result;
       }, py::arg("study"), py::arg("options"), py::arg("solver"), py::arg("parameters"), py::arg("outputs"),
-      py::arg("set"), py::arg("out_dir"), py::arg("progress"));
+      py::arg("set"), py::arg("out_dir"), py::arg("overwrite"), py::arg("progress"));
 }
 
 void bind_atlas(py::module_& m) {
@@ -256,24 +280,32 @@ void bind_atlas(py::module_& m) {
         return out;
       })
       .def("summary_json", &atlas_summary_to_json, "summary.json of `gutskin atlas`")
-      .def("write", [](const AtlasResult& r, const std::string& out_dir) {
-        released([&] { write_atlas_files(r, out_dir); });
-      }, py::arg("out_dir"));
+      .def("write", [](const AtlasResult& r, const std::string& out_dir, bool overwrite) {
+        released([&] {
+          const OutputFolder folder = claim_folder(out_dir, overwrite);
+          write_atlas_files(r, out_dir);
+        });
+      }, py::arg("out_dir"), py::arg("overwrite") = false);
 
   m.def("run_atlas", [](const Study& study, std::vector<std::string> knobs, const std::string& options,
                         const std::string& solver, std::vector<std::string> set, std::vector<std::string> hold,
-                        const py::object& progress) {
+                        const std::string& out_dir, bool overwrite, const py::object& progress) {
         AtlasOptions o = options_of<AtlasOptions>(options);
         o.knobs = std::move(knobs);
         o.solver = options_of<SolverOptions>(solver);
         o.set = std::move(set);
         o.inputs = std::move(hold);
+        const auto folder = claim_if(out_dir, overwrite);
         CallControl cc(progress, 0.5);
-        AtlasResult result = released([&] { return run_atlas(study, o, cc.control()); });
+        AtlasResult result = released([&] {
+          AtlasResult r = run_atlas(study, o, cc.control());
+          if (folder) write_atlas_files(r, out_dir);
+          return r;
+        });
         cc.rethrow(fmt::format("atlas stopped after {} of {} patients", result.rows.size(), result.patients));
         return result;
       }, py::arg("study"), py::arg("knobs"), py::arg("options"), py::arg("solver"), py::arg("set"), py::arg("hold"),
-      py::arg("progress"));
+      py::arg("out_dir"), py::arg("overwrite"), py::arg("progress"));
 }
 
 }  // namespace

@@ -11,10 +11,12 @@
 #include <pybind11/stl/filesystem.h>
 #include <pybind11/complex.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "gutskin/options.hpp"
+#include "gutskin/output_folder.hpp"
 
 namespace gutskin::python {
 
@@ -30,6 +32,24 @@ void bind_options(py::module_& m);   // every Options struct's descriptor, as da
 template <class T>
 T options_of(const std::string& json) {
   return json.empty() ? T{} : options_from_json<T>(json);
+}
+
+/// The folder a result is written into or a run checkpoints in, claimed as the CLI claims --out
+/// (output_folder.hpp: one run at a time, results kept unless `overwrite`), refused in
+/// Python's terms.
+inline OutputFolder claim_folder(const std::string& dir, bool overwrite, bool resume = false, bool resumable = false) {
+  static const ClaimWords words{.overwrite = "overwrite=True", .resume = "resume=True", .elsewhere = "another folder"};
+  const ExistingResults existing =
+      resume ? ExistingResults::resume : overwrite ? ExistingResults::overwrite : ExistingResults::refuse;
+  return OutputFolder(dir, existing, resumable, words);
+}
+
+/// claim_folder when `dir` is given (a run that writes its files at the end claims the folder
+/// before it starts, so a refused folder costs no computation); nothing when it is empty.
+inline std::optional<OutputFolder> claim_if(const std::string& dir, bool overwrite, bool resume = false,
+                                            bool resumable = false) {
+  if (dir.empty()) return std::nullopt;
+  return claim_folder(dir, overwrite, resume, resumable);
 }
 
 /// A numpy array viewing `data` (row-major `shape`), kept alive by `owner` (no copy).

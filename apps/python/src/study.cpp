@@ -132,19 +132,28 @@ void bind_study(py::module_& m) {
       .def("summary_json", [](const ScenarioRun& r) { return run_summary_to_json(r.scenario, *r.model, r.result); },
            "summary.json of `gutskin run`")
       .def("change_summary", [](const ScenarioRun& r) { return change_summary(*r.model, r.result.trajectory); })
-      .def("write", [](const ScenarioRun& r, const std::string& out_dir, const std::string& report) {
-        released([&] { write_scenario_files(r, out_dir, report); });
-      }, py::arg("out_dir"), py::arg("report") = "");
+      .def("write", [](const ScenarioRun& r, const std::string& out_dir, const std::string& report, bool overwrite) {
+        released([&] {
+          const OutputFolder folder = claim_folder(out_dir, overwrite);
+          write_scenario_files(r, out_dir, report);
+        });
+      }, py::arg("out_dir"), py::arg("report") = "", py::arg("overwrite") = false);
 
   // The run keeps a pointer to its Study's model: keep the Study alive as long as the run.
   m.def("run_scenario", [](const Study& study, const std::string& solver, std::vector<std::string> set,
-                           const py::object& progress) {
+                           const std::string& out_dir, bool overwrite, const py::object& progress) {
         ScenarioRunOptions o{.solver = options_of<SolverOptions>(solver), .set = std::move(set)};
+        const auto folder = claim_if(out_dir, overwrite);
         CallControl cc(progress, 0.5);
-        ScenarioRun run = released([&] { return run_scenario(study, o, cc.control()); });
+        ScenarioRun run = released([&] {
+          ScenarioRun r = run_scenario(study, o, cc.control());
+          if (folder) write_scenario_files(r, out_dir, "");
+          return r;
+        });
         cc.rethrow("scenario stopped");
         return run;
-      }, py::arg("study"), py::arg("solver"), py::arg("set"), py::arg("progress"), py::keep_alive<0, 1>());
+      }, py::arg("study"), py::arg("solver"), py::arg("set"), py::arg("out_dir"), py::arg("overwrite"),
+      py::arg("progress"), py::keep_alive<0, 1>());
 }
 
 }  // namespace gutskin::python

@@ -56,19 +56,23 @@ void bind_trial(py::module_& m) {
         return csv.str();
       }, "patients.csv of `gutskin trial`")
       .def("summary_json", &trial_summary_to_json, "summary.json of `gutskin trial`")
-      .def("write", [](TrialResult& r, const std::string& out_dir) {
-        released([&] { write_trial_files(r, out_dir); });
-      }, py::arg("out_dir"));
+      .def("write", [](TrialResult& r, const std::string& out_dir, bool overwrite) {
+        released([&] {
+          const OutputFolder folder = claim_folder(out_dir, overwrite);
+          write_trial_files(r, out_dir);
+        });
+      }, py::arg("out_dir"), py::arg("overwrite") = false);
 
   m.def("run_trial", [](const Study& study, const std::string& options, const std::string& solver,
-                        std::vector<std::string> set, const std::string& out_dir, const py::object& progress) {
+                        std::vector<std::string> set, const std::string& out_dir, bool overwrite, const py::object& progress) {
         TrialOptions o = options_of<TrialOptions>(options);
         o.solver = options_of<SolverOptions>(solver);
-        if (!out_dir.empty()) o.checkpoint_dir = trial_checkpoint_dir(out_dir);
+        const auto folder = claim_if(out_dir, overwrite, o.resume, true);  // held from first checkpoint to last file
+        if (folder) o.checkpoint_dir = trial_checkpoint_dir(out_dir);
         CallControl cc(progress, 0.5);
         TrialResult result = released([&] {
           TrialResult r = run_trial(study, o, set, cc.control());
-          if (!out_dir.empty()) write_trial_files(r, out_dir);  // a stopped trial stays resumable
+          if (folder) write_trial_files(r, out_dir);  // a stopped trial stays resumable
           return r;
         });
         cc.rethrow(out_dir.empty()
@@ -76,7 +80,8 @@ void bind_trial(py::module_& m) {
                        : fmt::format("trial stopped after {} of {} patients; go on with run_trial(..., out='{}', "
                                      "resume=True)", result.summary.patients_done, result.patients, out_dir));
         return result;
-      }, py::arg("study"), py::arg("options"), py::arg("solver"), py::arg("set"), py::arg("out_dir"), py::arg("progress"));
+      }, py::arg("study"), py::arg("options"), py::arg("solver"), py::arg("set"), py::arg("out_dir"), py::arg("overwrite"),
+      py::arg("progress"));
 }
 
 }  // namespace gutskin::python

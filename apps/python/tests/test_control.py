@@ -102,3 +102,21 @@ def test_ctrl_c_between_calls_is_pythons_own():
     with pytest.raises(KeyboardInterrupt):
         signal.raise_signal(signal.SIGINT)
         time.sleep(0.1)
+
+
+def test_a_folder_with_results_is_refused_before_the_run_unless_overwritten(tmp_path):
+    out = tmp_path / "r"
+    first = gutskin.run_trial(TRIAL, patients=20, threads=1, progress=False, out=out)
+    before = (out / "patients.csv").read_text()
+    seen = []
+    with pytest.raises(gutskin.InputError, match=r"holds the results of an earlier run \(patients.csv, report.html, "
+                                                 r"summary.json\): overwrite=True replaces them, resume=True goes on"):
+        gutskin.run_trial(TRIAL, patients=20, seed=8, threads=1, progress=seen.append, out=out)
+    assert seen == []  # refused before the first patient
+    with pytest.raises(gutskin.InputError, match="overwrite=True replaces them, another folder keeps them"):
+        first.write(out)
+    assert (out / "patients.csv").read_text() == before
+    gutskin.run_trial(TRIAL, patients=20, seed=8, threads=1, progress=False, out=out, overwrite=True)
+    assert (out / "patients.csv").read_text() != before
+    first.write(out, overwrite=True)
+    assert (out / "patients.csv").read_text() == before
