@@ -9,10 +9,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "timing: measures speed-ups (run alone: ctest python_thread_speedup)")
-
-
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT

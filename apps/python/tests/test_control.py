@@ -2,6 +2,7 @@
 (SIGINT) ending a trial cleanly with its checkpoint, and the resumed trial equal to one run
 in a single go."""
 import signal
+import threading
 import time
 
 import pytest
@@ -109,8 +110,9 @@ def test_a_folder_with_results_is_refused_before_the_run_unless_overwritten(tmp_
     first = gutskin.run_trial(TRIAL, patients=20, threads=1, progress=False, out=out)
     before = (out / "patients.csv").read_text()
     seen = []
-    with pytest.raises(gutskin.InputError, match=r"holds the results of an earlier run \(patients.csv, report.html, "
-                                                 r"summary.json\): overwrite=True replaces them, resume=True goes on"):
+    with pytest.raises(gutskin.InputError, match=r"holds the results of an earlier run \(manifest.sha256, patients.csv, "
+                                                 r"report.html, summary.json\): overwrite=True replaces them, "
+                                                 r"resume=True goes on"):
         gutskin.run_trial(TRIAL, patients=20, seed=8, threads=1, progress=seen.append, out=out)
     assert seen == []  # refused before the first patient
     with pytest.raises(gutskin.InputError, match="overwrite=True replaces them, another folder keeps them"):
@@ -120,3 +122,26 @@ def test_a_folder_with_results_is_refused_before_the_run_unless_overwritten(tmp_
     assert (out / "patients.csv").read_text() != before
     first.write(out, overwrite=True)
     assert (out / "patients.csv").read_text() == before
+
+
+def test_a_long_call_releases_the_gil():
+    """A Python thread keeps running while a trial runs in C++ on the main thread (with the GIL
+    held it could not take a single step until the call returned)."""
+    count = [0]
+    done = threading.Event()
+
+    def counter():
+        while not done.is_set():
+            count[0] += 1
+
+    t = threading.Thread(target=counter)
+    t.start()
+    try:
+        time.sleep(0.05)
+        before = count[0]
+        gutskin.run_trial(TRIAL, patients=200, threads=1, progress=False)
+        during = count[0] - before
+    finally:
+        done.set()
+        t.join()
+    assert during > 10000
