@@ -12,6 +12,7 @@ packages=(
   libtbb-dev libopenmpi-dev openmpi-bin                        # trials: threads, MPI
   libboost-dev                                                 # distributions, Sobol sequences
   libeigen3-dev                                                # eigenvalues (steady states)
+  libssl-dev                                                   # SHA-256 of result files
   libgtest-dev libbenchmark-dev                                # tests, benchmarks
   python3-numpy python3-scipy                                  # benchmark peers (SciPy)
   python3-dev pybind11-dev python3-pandas                      # the Python module

@@ -7,7 +7,9 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <numbers>
 
@@ -267,6 +269,35 @@ TEST(Sensitivity, ResumedRunEqualsAnUninterruptedOne) {
   // A different design cannot resume this one.
   o.samples = 512;
   EXPECT_NE(error_of([&] { run_sensitivity(fixture("ishigami.yaml"), o); }).find("cannot resume"), std::string::npos);
+}
+
+// A record of the checkpoint damaged on disk (one bit of an output) is found by its checksum
+// on --resume: the points from it on are run again and the indices are still exact.
+TEST(Sensitivity, ADamagedCheckpointRecordIsRunAgain) {
+  testing::TempDir tmp;
+  SensitivityOptions o = sobol(256);
+  o.threads = 1;
+  const SensitivityResult whole = run_sensitivity(fixture("ishigami.yaml"), o);
+  o.checkpoint_dir = tmp.path() / "work";
+  RunControl stop_early;
+  stop_early.progress_interval = 0;
+  stop_early.progress = [](const Progress& p) { return p.done >= 300 ? CallbackResult::stop : CallbackResult::proceed; };
+  ASSERT_TRUE(run_sensitivity(fixture("ishigami.yaml"), o, stop_early).stopped);
+  const fs::path part = o.checkpoint_dir / "part-0.bin";
+  std::string bytes = testing::read_file(part);
+  ASSERT_GT(bytes.size(), 1000u);
+  bytes[bytes.size() / 2] ^= 0x01;  // one bit in the middle of the part
+  std::ofstream(part, std::ios::binary) << bytes;
+  o.resume = true;
+  const SensitivityResult rest = run_sensitivity(fixture("ishigami.yaml"), o);
+  ASSERT_FALSE(rest.stopped);
+  ASSERT_EQ(rest.notes.size(), whole.notes.size() + 1);
+  EXPECT_EQ(std::count_if(rest.notes.begin(), rest.notes.end(),
+                          [](const std::string& n) { return n.find("is damaged at design point") != std::string::npos; }),
+            1);
+  EXPECT_LT(rest.resumed, rest.runs);
+  EXPECT_EQ(nlohmann::json::parse(sensitivity_summary_to_json(rest))["outputs"],
+            nlohmann::json::parse(sensitivity_summary_to_json(whole))["outputs"]);
 }
 
 TEST(Sensitivity, TwoMpiProcessesWriteTheSingleProcessIndices) {

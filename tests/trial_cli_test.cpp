@@ -180,9 +180,9 @@ TEST(TrialCli, AFolderWithResultsIsRefusedUnlessOverwrittenAndLosesNothing) {
   const auto again = run(trial_args(out, {"--patients", "40", "--seed", "8"}));
   EXPECT_EQ(again.code, 2);
   EXPECT_EQ(again.err, out.string() +
-                           ": error: holds the results of an earlier run (patients.csv, report.html, summary.json): "
-                           "--overwrite replaces them, --resume goes on with an unfinished run, another --out keeps "
-                           "them\n");
+                           ": error: holds the results of an earlier run (manifest.sha256, patients.csv, report.html, "
+                           "summary.json): --overwrite replaces them, --resume goes on with an unfinished run, another "
+                           "--out keeps them\n");
   EXPECT_EQ(read_file(out / "patients.csv"), before);
   const auto over = run(trial_args(out, {"--patients", "40", "--seed", "8", "--overwrite"}));
   ASSERT_EQ(over.code, 0) << over.err;

@@ -180,6 +180,7 @@ struct TrialSummary {
   double patients_per_second = 0.0;        // this run, over all processes
   double patient_years_per_second = 0.0;   // trial years (arms × duration) per second
   std::filesystem::path patients_csv, summary_json, report_html;  // set by write_trial_files
+  std::vector<std::string> notes;  // e.g. a damaged checkpoint record found when resuming
 
   std::string brief() const;        // one line
   std::string full_report() const;  // several lines: counts, rates, files

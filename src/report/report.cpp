@@ -6,12 +6,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
+#include <sstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <stdexcept>
 
+#include "core/text_files.hpp"
 #include "report/report_assets.hpp"
 
 namespace gutskin {
@@ -239,10 +240,9 @@ void write_html_report(const Report& report, std::ostream& out) {
 }
 
 void write_html_report(const Report& report, const std::filesystem::path& path) {
-  std::ofstream file(path, std::ios::binary);
-  if (!file) throw IoError("cannot open", path, "for writing");
-  write_html_report(report, file);
-  if (!file.flush()) throw IoError("cannot write", path);
+  std::ostringstream html;
+  write_html_report(report, html);
+  detail::write_text(path, html.str());
 }
 
 // ---- the report of one scenario run ------------------------------------------------------------

@@ -177,14 +177,6 @@ const Study& expect_kind(const Study& study, FileKind kind, const char* what) {
   return study;
 }
 
-/// A file written through a stream, replaced atomically (core/text_files.hpp).
-template <class Write>
-void write_file(const fs::path& path, Write&& write) {
-  std::ostringstream text;
-  write(text);
-  detail::write_text(path, text.str());
-}
-
 }  // namespace
 
 ScenarioRun run_scenario(const Study& study, const ScenarioRunOptions& options, const RunControl& control) {
@@ -207,15 +199,16 @@ ScenarioRun run_scenario(const Study& study, const ScenarioRunOptions& options, 
 }
 
 void write_scenario_files(const ScenarioRun& run, const fs::path& out_dir, const fs::path& report) {
-  detail::create_folder(out_dir);
-  write_file(out_dir / "trajectory.csv", [&](std::ostream& f) { write_trajectory_csv(run.result.trajectory, f); });
-  write_file(out_dir / "summary.json",
-             [&](std::ostream& f) { f << run_summary_to_json(run.scenario, *run.model, run.result) << '\n'; });
-  const fs::path html = report.empty() ? out_dir / "report.html" : report;
-  if (!html.parent_path().empty()) detail::create_folder(html.parent_path());
-  write_file(html, [&](std::ostream& f) {
-    write_html_report(scenario_report(run.scenario, *run.model, run.result.trajectory, run.result.summary), f);
-  });
+  std::ostringstream csv, html;
+  write_trajectory_csv(run.result.trajectory, csv);
+  write_html_report(scenario_report(run.scenario, *run.model, run.result.trajectory, run.result.summary), html);
+  std::vector<detail::ResultFile> files = {{"trajectory.csv", csv.str()},
+                                           {"summary.json", run_summary_to_json(run.scenario, *run.model, run.result) + "\n"}};
+  if (report.empty()) files.push_back({"report.html", html.str()});
+  detail::write_results(out_dir, files);
+  if (report.empty()) return;
+  if (!report.parent_path().empty()) detail::create_folder(report.parent_path());
+  detail::write_text(report, html.str());  // --report elsewhere: its own file, not in the folder's manifest
 }
 
 SimulationResult simulate_model(const Study& study, const SimulateRequest& request, const RunControl& control) {

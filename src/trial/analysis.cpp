@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 
 #include "trial/statistics.hpp"
@@ -151,6 +152,8 @@ void read_parts(const RunFiles& files, int processes, int arms, std::size_t n_co
   std::map<std::string, std::size_t> arm_index;
   for (std::size_t a = 0; a < result.trial.arms.size(); ++a) arm_index[result.trial.arms[a].name] = a;
   std::vector<float> record(per_run * static_cast<std::size_t>(arms));
+  const std::size_t record_bytes = record.size() * sizeof(float) + sizeof(std::uint64_t);  // run_files.hpp
+  std::string bytes(record_bytes, '\0');
   for (int r = 0; r < processes; ++r) {
     std::ifstream csv(files.part_csv(r), std::ios::binary);
     for (std::string line; std::getline(csv, line);) {
@@ -167,10 +170,11 @@ void read_parts(const RunFiles& files, int processes, int arms, std::size_t n_co
       out.values.assign(n_columns, NAN);
       for (std::size_t c = 0; c < n_columns; ++c) out.values[c] = parse_number(f[3 + n_sampled + c]);
     }
-    if (per_run == 0) continue;
     std::ifstream b(files.part_bands(r), std::ios::binary);
-    while (b.read(reinterpret_cast<char*>(record.data()), static_cast<std::streamsize>(record.size() * sizeof(float))))
+    while (b.read(bytes.data(), static_cast<std::streamsize>(record_bytes))) {
+      std::memcpy(record.data(), bytes.data(), record.size() * sizeof(float));  // the checksum after them stays
       for (std::size_t k = 0; k < record.size(); ++k) histograms[k].add(record[k]);
+    }
   }
 }
 

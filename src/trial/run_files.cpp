@@ -19,16 +19,18 @@ fs::path RunFiles::part_bands(int rank) const {
   return work / fmt::format("part-{}.bands", rank);
 }
 
+std::uint64_t fnv1a(std::string_view bytes, std::uint64_t h) {
+  for (const char c : bytes) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  return h;
+}
+
 std::string file_fingerprint(const fs::path& path) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
+  std::uint64_t h = fnv1a_offset;
   std::ifstream in(path, std::ios::binary);
   char buf[1 << 16];
   while (in) {
     in.read(buf, sizeof buf);
-    for (std::streamsize i = 0; i < in.gcount(); ++i) {
-      h ^= static_cast<unsigned char>(buf[i]);
-      h *= 0x100000001b3ULL;
-    }
+    h = fnv1a(std::string_view(buf, static_cast<std::size_t>(in.gcount())), h);
   }
   return fmt::format("{:016x}", h);
 }
@@ -65,49 +67,63 @@ void check_manifest(const fs::path& path, const std::string& expected) {
   }
 }
 
-long long recover_part(const fs::path& csv, const fs::path& bands, long long first, int arms,
-                       std::size_t band_record_bytes) {
+namespace {
+
+/// The patient index a part row starts with ("<patient>,..."), or -1.
+long long row_patient(const std::string& line) {
+  const auto comma = line.find(',');
+  if (comma == std::string::npos || comma == 0) return -1;
+  long long p = 0;
+  for (std::size_t i = 0; i < comma; ++i) {
+    if (line[i] < '0' || line[i] > '9' || p > (1LL << 50)) return -1;
+    p = 10 * p + (line[i] - '0');
+  }
+  return p;
+}
+
+}  // namespace
+
+std::string band_record_bytes(std::string_view rows, std::string_view band_values) {
+  std::string bytes(band_values);
+  const std::uint64_t sum = fnv1a(bytes, fnv1a(rows));
+  bytes.append(reinterpret_cast<const char*>(&sum), sizeof sum);
+  return bytes;
+}
+
+PartRecovery recover_part(const fs::path& csv, const fs::path& bands, long long first, int arms, std::size_t floats) {
+  PartRecovery found;
   std::error_code ec;
-  if (!fs::exists(csv, ec)) return 0;
-  std::ifstream in(csv, std::ios::binary);
-  long long complete = 0;        // patients complete so far
-  std::uintmax_t good_bytes = 0; // end of the last complete patient
-  std::uintmax_t offset = 0;
+  if (!fs::exists(csv, ec)) return found;
+  const std::size_t record_bytes = floats * sizeof(float) + sizeof(std::uint64_t);
+  std::ifstream rows_in(csv, std::ios::binary), bands_in(bands, std::ios::binary);
+  std::uintmax_t good_csv = 0, good_bands = 0;  // ends of the last intact patient
+  std::string rows, line, record(record_bytes, '\0');
   int rows_of_patient = 0;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (in.eof()) break;  // no newline at the end: torn
-    offset += line.size() + 1;
-    // The row must start with "<patient>,".
-    const auto comma = line.find(',');
-    long long p = -1;
-    if (comma != std::string::npos && comma > 0) {
-      try {
-        p = std::stoll(line.substr(0, comma));
-      } catch (const std::exception&) {
-        p = -1;
-      }
+  while (std::getline(rows_in, line)) {
+    if (rows_in.eof()) break;  // no newline at the end: torn
+    const long long patient = first + found.patients;
+    if (row_patient(line) != patient) {
+      found.damaged_at = patient;  // a whole line that is not the next patient's row
+      break;
     }
-    if (p != first + complete) break;
-    if (++rows_of_patient == arms) {
-      ++complete;
-      rows_of_patient = 0;
-      good_bytes = offset;
+    rows += line + '\n';
+    if (++rows_of_patient < arms) continue;
+    if (!bands_in.read(record.data(), static_cast<std::streamsize>(record_bytes))) break;  // torn
+    if (band_record_bytes(rows, std::string_view(record).substr(0, floats * sizeof(float))) != record) {
+      found.damaged_at = patient;
+      break;
     }
+    ++found.patients;
+    good_csv += rows.size();
+    good_bands += record_bytes;
+    rows.clear();
+    rows_of_patient = 0;
   }
-  in.close();
-  if (band_record_bytes > 0) {
-    const std::uintmax_t have = fs::exists(bands, ec) ? fs::file_size(bands, ec) : 0;
-    complete = std::min<long long>(complete, static_cast<long long>(have / band_record_bytes));
-    if (complete * band_record_bytes < have) fs::resize_file(bands, complete * band_record_bytes);
-    // Cut the CSV back to the same patient count.
-    std::ifstream again(csv, std::ios::binary);
-    good_bytes = 0;
-    for (long long k = 0; k < complete * arms && std::getline(again, line); ++k)
-      good_bytes += line.size() + 1;
-  }
-  if (fs::file_size(csv) != good_bytes) fs::resize_file(csv, good_bytes);
-  return complete;
+  rows_in.close();
+  bands_in.close();
+  if (fs::file_size(csv, ec) != good_csv) fs::resize_file(csv, good_csv);
+  if (fs::exists(bands, ec) && fs::file_size(bands, ec) != good_bands) fs::resize_file(bands, good_bands);
+  return found;
 }
 
 }  // namespace gutskin::detail

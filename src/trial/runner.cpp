@@ -5,7 +5,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <memory>
 
 #include "core/text_files.hpp"
@@ -40,6 +39,7 @@ std::string TrialSummary::brief() const {
 std::string TrialSummary::full_report() const {
   std::string s = brief() + "\n";
   if (resumed_from > 0) s += fmt::format("resumed: {} patients were already done\n", resumed_from);
+  for (const std::string& note : notes) s += "note: " + note + "\n";
   if (failed > 0)
     s += fmt::format("failed: {} simulations, left out of the statistics (reasons in {})\n", failed,
                      summary_json.string());
@@ -53,7 +53,7 @@ namespace {
 
 std::string manifest_text(const Trial& trial, const Model& model, long long n, std::uint64_t seed, int processes,
                           const SolverOptions& solver, const std::string& header) {
-  std::string s = "format: gutskin-trial-run 1\n";
+  std::string s = "format: gutskin-trial-run 2\n";  // 2: band records carry a checksum
   s += "trial file: " + detail::file_fingerprint(trial.file) + "\n";
   for (const auto& f : model.files) s += "model file " + f.filename().string() + ": " + detail::file_fingerprint(f) + "\n";
   s += fmt::format("patients: {}\nseed: {}\nprocesses: {}\n", n, seed, processes);
@@ -64,22 +64,26 @@ std::string manifest_text(const Trial& trial, const Model& model, long long n, s
   return s;
 }
 
-/// Starts or resumes the checkpoint of this process; returns the patients already done.
+/// Starts or resumes the checkpoint of this process; returns the patients already done (and
+/// notes a damaged record that made it run some again).
 long long open_checkpoint(const detail::RunFiles& files, const std::string& manifest, bool resume, long long first,
-                          int arms, std::size_t band_bytes, const ProcessGroup& group) {
+                          int arms, std::size_t band_floats, const ProcessGroup& group, std::vector<std::string>& notes) {
   if (resume) detail::check_manifest(files.manifest(), manifest);  // the same on every rank
   if (group.rank() == 0 && !resume) {
     std::error_code ec;
     fs::remove_all(files.work, ec);
-    fs::create_directories(files.work, ec);
-    if (ec) throw IoError("cannot create", files.work, ec.message());
-    std::ofstream m(files.manifest());
-    m << manifest;
-    if (!m.flush()) throw IoError("cannot write", files.manifest());
+    detail::create_folder(files.work);
+    detail::write_text(files.manifest(), manifest);
   }
   group.barrier();
-  return resume ? detail::recover_part(files.part_csv(group.rank()), files.part_bands(group.rank()), first, arms, band_bytes)
-                : 0;
+  if (!resume) return 0;
+  const detail::PartRecovery found =
+      detail::recover_part(files.part_csv(group.rank()), files.part_bands(group.rank()), first, arms, band_floats);
+  if (found.damaged_at >= 0)
+    notes.push_back(fmt::format("the checkpoint {} is damaged at patient {} (its record fails its checksum): kept "
+                                "the {} intact patients before it, ran it and the rest again",
+                                files.part_csv(group.rank()).string(), found.damaged_at, found.patients));
+  return found.patients;
 }
 
 }  // namespace
@@ -130,7 +134,7 @@ TrialResult run_trial(const CompiledModel& compiled, const Trial& trial, const T
   std::unique_ptr<detail::OutputFile> csv, bands;
   if (!files.work.empty()) {
     spec.done_before = open_checkpoint(files, manifest_text(trial, model, n, seed, group.size(), solver, header),
-                                       options.resume, first, n_arms, per_run_bands * n_arms * sizeof(float), group);
+                                       options.resume, first, n_arms, per_run_bands * n_arms, group, result.summary.notes);
     csv = std::make_unique<detail::OutputFile>(files.part_csv(group.rank()), options.resume ? "ab" : "wb");
     bands = std::make_unique<detail::OutputFile>(files.part_bands(group.rank()), options.resume ? "ab" : "wb");
     std::vector<float> record;
@@ -138,7 +142,9 @@ TrialResult run_trial(const CompiledModel& compiled, const Trial& trial, const T
       const std::string rows = detail::patient_rows(result, item, sampler.varying());
       csv->write(rows.data(), rows.size());
       detail::band_record(item, n_columns, per_run_bands, record);
-      bands->write(record.data(), record.size() * sizeof(float));
+      const std::string bytes = detail::band_record_bytes(
+          rows, std::string_view(reinterpret_cast<const char*>(record.data()), record.size() * sizeof(float)));
+      bands->write(bytes.data(), bytes.size());
     };
     spec.keep_items = false;  // read back from the parts, with the other processes' patients
   }

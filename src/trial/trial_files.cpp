@@ -149,6 +149,7 @@ json trial_summary_json(const TrialResult& result) {
               {"patients_per_second", num(summary.patients_per_second)},
               {"patient_years_per_second", num(summary.patient_years_per_second)},
               {"resumed_from", summary.resumed_from}};
+  if (!summary.notes.empty()) s["run"]["notes"] = summary.notes;
   return s;
 }
 
@@ -173,16 +174,15 @@ void write_patients_csv(const TrialResult& result, std::ostream& out) {
 std::string trial_summary_to_json(const TrialResult& result) { return detail::trial_summary_json(result).dump(2) + "\n"; }
 
 void write_trial_files(TrialResult& result, const fs::path& out_dir) {
-  detail::create_folder(out_dir);
   TrialSummary& summary = result.summary;
   summary.patients_csv = out_dir / "patients.csv";
   summary.summary_json = out_dir / "summary.json";
   summary.report_html = out_dir / "report.html";
   std::ostringstream csv;
   write_patients_csv(result, csv);
-  detail::write_text(summary.patients_csv, csv.str());
-  detail::write_text(summary.summary_json, trial_summary_to_json(result));
-  detail::write_text(summary.report_html, detail::trial_report_html(result));
+  detail::write_results(out_dir, {{"patients.csv", csv.str()},
+                                  {"summary.json", trial_summary_to_json(result)},
+                                  {"report.html", detail::trial_report_html(result)}});
   std::error_code ec;  // a leftover checkpoint is harmless: its removal may fail quietly
   if (summary.status == TrialStatus::completed) fs::remove_all(trial_checkpoint_dir(out_dir), ec);
 }

@@ -472,7 +472,7 @@ std::vector<long long> convergence_steps(long long n, long long smallest) {
 /// What a resumed run must share with the one it continues.
 std::string manifest_text(const Study& study, const Plan& plan, const SensitivityOptions& options,
                           const SensitivityResult& result, int processes) {
-  std::string s = "format: gutskin-sensitivity-run 1\n";
+  std::string s = "format: gutskin-sensitivity-run 2\n";  // 2: records carry a checksum
   s += "study file: " + detail::file_fingerprint(study.path) + "\n";
   for (const auto& f : plan.model().files) s += "model file " + f.filename().string() + ": " + detail::file_fingerprint(f) + "\n";
   s += fmt::format("method: {}\nsamples: {}\nlevels: {}\nseed: {}\nprocesses: {}\n",
@@ -529,6 +529,10 @@ void run_global(const Study& study, const Plan& plan, const SensitivityOptions& 
         group);
     spec.done_before = checkpoint->done();
     failed_runs = checkpoint->failed_runs();
+    if (checkpoint->damaged_at() >= 0)
+      result.notes.push_back(fmt::format("the checkpoint in {} is damaged at design point {} (its record fails its "
+                                         "checksum): kept the {} intact points before it, ran it and the rest again",
+                                         options.checkpoint_dir.string(), checkpoint->damaged_at(), checkpoint->done()));
     std::copy(checkpoint->values().begin(), checkpoint->values().end(), mine.begin());
   } else if (options.resume) {
     throw InputError(SourceLoc{}, "option 'resume': needs a checkpoint folder to resume from");

@@ -2,12 +2,15 @@
 //
 //   DIR/work/manifest.txt   what the run is: study and model fingerprints, method, design, outputs
 //   DIR/work/part-R.bin     rank R's finished design points in index order, one fixed-size record
-//                           each: index, failed runs, then every output (doubles, bit-exact)
+//                           each: index, failed runs, every output (doubles, bit-exact), then a
+//                           64-bit checksum of them
 //
 // Rank R owns the contiguous points [P·R/K, P·(R+1)/K) and appends strictly in order, so what is
-// on disk is a prefix of its range plus perhaps a torn last record, which resuming cuts.
+// on disk is a prefix of its range plus perhaps a torn last record, which resuming cuts; a
+// damaged record (failing its checksum) ends the prefix too, and the points from it run again.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -27,6 +30,7 @@ class SensitivityCheckpoint {
 
   long long done() const { return done_; }             // points recovered
   long long failed_runs() const { return failed_; }    // among them
+  long long damaged_at() const { return damaged_at_; } // the point a damaged record stopped recovery at, or -1
   /// Outputs of the recovered points, point-major (done() × outputs).
   const std::vector<double>& values() const { return values_; }
 
@@ -35,9 +39,12 @@ class SensitivityCheckpoint {
   void close();   // throws IoError
 
  private:
+  std::uint64_t checksum() const;         // of record_ but its last slot
+  std::uint64_t stored_checksum() const;  // the bits of its last slot
+
   std::optional<OutputFile> file_;
   std::size_t outputs_ = 0;
-  long long done_ = 0, failed_ = 0;
+  long long done_ = 0, failed_ = 0, damaged_at_ = -1;
   std::vector<double> values_, record_;
 };
 

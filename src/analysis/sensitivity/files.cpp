@@ -335,12 +335,11 @@ fs::path sensitivity_checkpoint_dir(SensitivityMethod method, const fs::path& ou
 }
 
 void write_sensitivity_files(const SensitivityResult& r, const fs::path& out_dir) {
-  detail::create_folder(out_dir);
-  detail::write_text(out_dir / "indices.csv", indices_csv(r));
-  detail::write_text(out_dir / "summary.json", sensitivity_summary_to_json(r));
   std::ostringstream html;
   write_html_report(sensitivity_report(r), html);
-  detail::write_text(out_dir / "report.html", html.str());
+  detail::write_results(out_dir, {{"indices.csv", indices_csv(r)},
+                                  {"summary.json", sensitivity_summary_to_json(r)},
+                                  {"report.html", html.str()}});
 }
 
 }  // namespace gutskin

@@ -139,12 +139,11 @@ std::string atlas_summary_to_json(const AtlasResult& r) {
 }
 
 void write_atlas_files(const AtlasResult& r, const fs::path& out_dir) {
-  detail::create_folder(out_dir);
-  detail::write_text(out_dir / "atlas.csv", atlas_csv(r));
-  detail::write_text(out_dir / "summary.json", atlas_summary_to_json(r));
   std::ostringstream html;
   write_html_report(atlas_report(r), html);
-  detail::write_text(out_dir / "report.html", html.str());
+  detail::write_results(out_dir, {{"atlas.csv", atlas_csv(r)},
+                                  {"summary.json", atlas_summary_to_json(r)},
+                                  {"report.html", html.str()}});
 }
 
 }  // namespace gutskin

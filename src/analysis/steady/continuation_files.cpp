@@ -187,13 +187,12 @@ Report continuation_report(const ContinuationResult& r) {
 }  // namespace
 
 void write_continuation_files(const ContinuationResult& r, const fs::path& out_dir) {
-  detail::create_folder(out_dir);
-  detail::write_text(out_dir / "branch.csv", branch_csv(r));
-  detail::write_text(out_dir / "bifurcations.csv", bifurcations_csv(r));
-  detail::write_text(out_dir / "summary.json", summary_json(r));
   std::ostringstream html;
   write_html_report(continuation_report(r), html);
-  detail::write_text(out_dir / "report.html", html.str());
+  detail::write_results(out_dir, {{"branch.csv", branch_csv(r)},
+                                  {"bifurcations.csv", bifurcations_csv(r)},
+                                  {"summary.json", summary_json(r)},
+                                  {"report.html", html.str()}});
 }
 
 }  // namespace gutskin

@@ -88,10 +88,9 @@ std::string steady_state_summary_to_json(const SteadyStateResult& r) {
 }
 
 void write_steady_state_files(const SteadyStateResult& r, const fs::path& out_dir) {
-  detail::create_folder(out_dir);
-  detail::write_text(out_dir / "steady_states.csv", states_csv(r));
-  detail::write_text(out_dir / "eigenvalues.csv", eigenvalues_csv(r));
-  detail::write_text(out_dir / "summary.json", steady_state_summary_to_json(r));
+  detail::write_results(out_dir, {{"steady_states.csv", states_csv(r)},
+                                  {"eigenvalues.csv", eigenvalues_csv(r)},
+                                  {"summary.json", steady_state_summary_to_json(r)}});
 }
 
 }  // namespace gutskin
