@@ -244,6 +244,19 @@ TEST(TrialCli, BadTrialFilesListEveryProblem) {
             "src/trial/testdata/bad_against_model.yaml:12:12: error: unknown observable 'scor' in endpoint 'e1' (did you mean 'score'?)\n");
 }
 
+// Arm and endpoint names become CSV fields and columns: one with a newline or a space used to
+// be written changed and then dropped from the statistics. They must be identifiers.
+TEST(TrialCli, ArmAndEndpointNamesMustBeIdentifiers) {
+  TempDir dir;
+  const auto r = run({GUTSKIN_CLI, "trial", "src/trial/testdata/bad_names_trial.yaml", "--out", dir.path().string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err,
+            "src/trial/testdata/bad_names_trial.yaml:8:11: error: name 'treated\\nfull' (an arm): expected a letter or "
+            "_, then letters, digits or _\n"
+            "src/trial/testdata/bad_names_trial.yaml:11:12: error: name 'score w12' (an endpoint): expected a letter or "
+            "_, then letters, digits or _\n");
+}
+
 TEST(TrialCli, BuiltInTrialsRun) {
   for (const char* name : {"probiotic_infant_eczema", "low_glycaemic_diet_acne",
                            "stress_management_psoriasis", "antibiotic_probiotic_acne"}) {

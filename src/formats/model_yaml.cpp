@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/names.hpp"
 #include "core/yaml_reader.hpp"
 #include "expr/depth.hpp"
 #include "formats/loaders.hpp"
@@ -40,7 +41,7 @@ const std::vector<std::string> kEventKeys = {"name",     "trigger",    "assign",
                                              "description"};
 const std::vector<std::string> kPhenotypeKeys = {"description", "parameters", "spread"};
 
-std::string in_quotes(const std::string& s) { return "'" + s + "'"; }
+std::string in_quotes(const std::string& s) { return detail::message_quote(s); }
 
 std::string did_you_mean(const std::string& name, const std::vector<std::string>& candidates) {
   const std::string near = closest_name(name, candidates);
@@ -333,6 +334,10 @@ class YamlLoader {
           const std::string name = item->first.Scalar();
           const SourceLoc where = loc(item->first);
           const YAML::Node body = item->second;  // a copy (see `value` above)
+          if (!detail::is_identifier(name)) {
+            sink.error(where, detail::not_an_identifier(name, "in section '" + key + "'"));
+            continue;
+          }
           if (key == "inputs") read_input(name, where, body);
           else if (key == "parameters") read_parameter(name, where, body);
           else if (key == "states") read_state(name, where, body);
@@ -557,6 +562,10 @@ class YamlLoader {
       return;
     }
     if (present(body["name"])) e.name = text(body["name"], "'name' of an event");
+    if (!e.name.empty() && !detail::is_identifier(e.name)) {
+      sink.error(scalar_loc(body["name"]), detail::not_an_identifier(e.name, "an event"));
+      e.name.clear();
+    }
     if (e.name.empty()) e.name = "event_" + std::to_string(number_in_model);
     const std::string what = "event " + in_quotes(e.name);
     check_keys(body, kEventKeys, what);

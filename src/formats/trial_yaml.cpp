@@ -7,6 +7,7 @@
 #include <set>
 #include <tuple>
 
+#include "core/names.hpp"
 #include "core/yaml_reader.hpp"
 #include "formats/timeline_yaml.hpp"
 #include "gutskin/formats.hpp"
@@ -176,8 +177,12 @@ std::optional<Endpoint> read_endpoint(Reader& r, const YAML::Node& e) {
       ok = false;
       continue;
     }
-    if (auto s = r.text(e[key], key == std::string("name") ? "a name" : "an observable name"))
-      (key == std::string("name") ? ep.name : ep.observable) = *s;
+    auto s = r.text(e[key], key == std::string("name") ? "a name" : "an observable name");
+    if (s && key == std::string("name") && !detail::is_identifier(*s)) {
+      r.error(e[key], detail::not_an_identifier(*s, "an endpoint"));  // it becomes a CSV column
+      s.reset();
+    }
+    if (s) (key == std::string("name") ? ep.name : ep.observable) = *s;
     else ok = false;
   }
   if (e["name"] && ok) ep.where = r.loc(e["name"]);
@@ -310,7 +315,9 @@ Trial load_trial(const fs::path& path, const Catalog& catalog) {
       arm.where = r.loc(a);
       if (!a["name"]) {
         r.error(a, "missing 'name'");
-      } else if (auto s = r.text(a["name"], "a name")) {
+      } else if (auto s = r.text(a["name"], "a name"); s && !detail::is_identifier(*s)) {
+        r.error(a["name"], detail::not_an_identifier(*s, "an arm"));
+      } else if (s) {
         arm.name = *s;
         arm.where = r.loc(a["name"]);
         if (!seen.insert(*s).second) r.error(a["name"], "duplicate arm '" + *s + "'");

@@ -438,6 +438,36 @@ TEST(ModelErrors, OutOfRangeNumbersAndDuplicateKeys) {
                       "duplicate key 'k' (first at " + kDir + "duplicate_keys.yaml:2:3)")}));
 }
 
+// Every name is an identifier: one with a space, a leading digit or a dash could not be written
+// in an expression, and would be a different name in a CSV column or an SBML id.
+TEST(ModelErrors, NamesMustBeIdentifiers) {
+  const std::string rule = ": expected a letter or _, then letters, digits or _";
+  EXPECT_EQ(errors_of("not_identifiers.yaml"),
+            (Lines{at("not_identifiers.yaml", 3, 3, "name '1k' (in section 'parameters')" + rule),
+                   at("not_identifiers.yaml", 5, 3, "name 'x y' (in section 'states')" + rule),
+                   at("not_identifiers.yaml", 10, 13, "name 'stop-now' (an event)" + rule)}));
+}
+
+// A file named as a module that is not a model (a 20 kB line of text) is named in the message,
+// not echoed: what it holds is shown up to 60 characters.
+TEST(ModelErrors, AMessageNeverEchoesAWholeFile) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("gutskin_echo_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "notes.txt") << std::string(20000, 'a') << "\n";
+  std::ofstream(dir / "model.yaml") << "model: m\nmodules: [notes.txt]\nstates:\n  x: {initial: 1, unit: AU}\n"
+                                       "equations:\n  x: \"-x\"\n";
+  std::string message;
+  try {
+    load_model((dir / "model.yaml").string());
+  } catch (const InputError& e) {
+    message = e.what();
+  }
+  std::filesystem::remove_all(dir);
+  EXPECT_EQ(message, (dir / "notes.txt").string() +
+                         ":1:1: error: expected a mapping of sections at the top of the file, got '" +
+                         std::string(60, 'a') + "'...");
+}
+
 TEST(ModelErrors, PathsAreShownAsPassed) {
   const std::filesystem::path cwd = std::filesystem::current_path();
   std::filesystem::current_path(kDir);

@@ -9,13 +9,14 @@
 #include <string>
 #include <vector>
 
+#include "core/names.hpp"
 #include "expr/depth.hpp"
 #include "gutskin/model.hpp"
 
 namespace gutskin {
 namespace {
 
-std::string in_quotes(const std::string& s) { return "'" + s + "'"; }
+std::string in_quotes(const std::string& s) { return detail::message_quote(s); }
 
 std::string did_you_mean(const std::string& name, const std::vector<std::string>& candidates) {
   const std::string near = closest_name(name, candidates);

@@ -6,6 +6,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "core/names.hpp"
+
 namespace gutskin::detail {
 
 namespace {
@@ -17,11 +19,6 @@ const char* const forms =
 bool number(const std::string& s, double& out) {
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   return !s.empty() && ec == std::errc() && end == s.data() + s.size() && std::isfinite(out);
-}
-
-bool identifier(const std::string& s) {
-  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
 }
 
 /// Row of output time t (exact, as the analysis put it on the grid); −1 if not reached.
@@ -48,7 +45,7 @@ OutputSpec parse_output(const std::string& written, const SourceLoc& where) {
     o.name = s.substr(0, at);
     if (at != std::string::npos && (!number(s.substr(at + 1), o.time) || o.time < 0))
       fail(fmt::format("'{}' is not a time in days ≥ 0", s.substr(at + 1)));
-    if (!identifier(o.name)) fail("");
+    if (!is_identifier(o.name)) fail("");
     return o;
   }
   if (s.back() != ')') fail("");
@@ -80,7 +77,7 @@ OutputSpec parse_output(const std::string& written, const SourceLoc& where) {
     fail(fmt::format("unknown summary '{}'", fn));
   }
   o.name = args[0];
-  if (!identifier(o.name) || (!o.arm.empty() && !identifier(o.arm))) fail("");
+  if (!is_identifier(o.name) || (!o.arm.empty() && !is_identifier(o.arm))) fail("");
   return o;
 }
 
