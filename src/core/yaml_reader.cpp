@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/limits.hpp"
 #include "gutskin/catalog.hpp"
 
 namespace gutskin::detail {
@@ -33,6 +34,8 @@ std::string format_number(double v) {
 YAML::Node YamlReader::load() const {
   std::ifstream in(file_, std::ios::binary);
   if (!in) throw InputError(SourceLoc{.file = file_, .line = 0, .column = 0}, "cannot read the file");
+  if (const std::string big = file_too_large(file_, kMaxYamlFileBytes, "a YAML file"); !big.empty())
+    throw InputError(SourceLoc{.file = file_, .line = 0, .column = 0}, big);
   std::stringstream text;
   text << in.rdbuf();
   return parse(text.str(), file_);

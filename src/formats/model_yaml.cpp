@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/limits.hpp"
 #include "core/names.hpp"
 #include "core/yaml_reader.hpp"
 #include "expr/depth.hpp"
@@ -125,6 +126,12 @@ class YamlLoader {
     }
     if (!done_.insert(canonical).second) return;  // diamond: already merged
 
+    if (const std::string big = detail::file_too_large(path, detail::kMaxYamlFileBytes, "a YAML file"); !big.empty()) {
+      if (top) sink.error(SourceLoc{display, 0, 0}, big);
+      else sink.error(from, "module " + in_quotes(display) + ": " + big);
+      malformed = true;
+      return;
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
       const std::string why = fs::exists(path) ? "cannot read it" : "no such file";

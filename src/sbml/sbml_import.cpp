@@ -18,6 +18,7 @@
 #include <sbml/conversion/ConversionProperties.h>
 #include <sbml/packages/comp/common/CompExtensionTypes.h>
 
+#include "core/limits.hpp"
 #include "expr/depth.hpp"
 
 // Designated initialisers leave the other members at their defaults, as intended.
@@ -290,6 +291,10 @@ SbmlImport Importer::run() {
 void Importer::read_document() {
   if (!std::filesystem::exists(path_)) {
     sink_.error({path_.string(), 0, 0}, "cannot read SBML file: no such file");
+    return;
+  }
+  if (const std::string big = detail::file_too_large(path_, detail::kMaxSbmlFileBytes, "an SBML file"); !big.empty()) {
+    sink_.error({path_.string(), 0, 0}, big);
     return;
   }
   // libSBML takes the name it reads from as the document's location and resolves comp

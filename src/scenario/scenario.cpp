@@ -11,6 +11,7 @@
 // input's (or state's) unit against the model in check_scenario/build_schedule.
 #include "gutskin/scenario.hpp"
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -19,8 +20,9 @@
 #include <sstream>
 #include <tuple>
 
-#include "gutskin/units.hpp"
+#include "core/limits.hpp"
 #include "core/yaml_reader.hpp"
+#include "gutskin/units.hpp"
 
 namespace fs = std::filesystem;
 
@@ -42,6 +44,11 @@ double to_unit(double value, const Unit& from, const Unit& to, const SourceLoc& 
 }  // namespace
 
 void check_scenario(const Scenario& scenario, const Model& model) {
+  const std::size_t columns = model.observables.size() + model.states.size() + model.variables.size();
+  detail::check_result_size(static_cast<double>(scenario.output_times.size()) * (columns + 1),
+                            fmt::format("the output grid ({} times × {} columns)", scenario.output_times.size(), columns),
+                            "fewer output times ('output: {every: ...}' larger, or {steps: N} smaller)",
+                            SourceLoc{scenario.file.string()});
   DiagnosticSink sink;
   for (const auto& iv : scenario.timeline) {
     if (iv.kind == Intervention::Kind::bolus) {

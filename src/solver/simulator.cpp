@@ -12,6 +12,7 @@
 #include <set>
 #include <utility>
 
+#include "core/limits.hpp"
 #include "solver/cvodes_handles.hpp"
 
 namespace gutskin {
@@ -594,6 +595,10 @@ class Run {
     for (const auto& st : model_.states) tr.columns.push_back(st.name), tr.units.push_back(st.unit.text);
     if (opt_.record_variables)
       for (const auto& v : model_.variables) tr.columns.push_back(v.name), tr.units.push_back(v.unit.text);
+    detail::check_result_size(static_cast<double>(opt_.output_times.size()) * tr.columns.size(),
+                              fmt::format("the output grid ({} times × {} columns)", opt_.output_times.size(),
+                                          tr.columns.size()),
+                              "fewer output times");
     tr.times.reserve(opt_.output_times.size());
     tr.values.reserve(opt_.output_times.size() * tr.columns.size());
   }
@@ -698,6 +703,10 @@ class Run {
       s_.sens_t = NAN;  // new parameters: nothing cached
       obs_x_.resize(m_.observable_state_pattern().nonzeros());
       obs_p_.resize(m_.observable_parameter_pattern().nonzeros());
+      detail::check_result_size(static_cast<double>(opt_.output_times.size()) * sens.columns * ns,
+                                fmt::format("the sensitivities ({} times × {} columns × {} parameters)",
+                                            opt_.output_times.size(), sens.columns, ns),
+                                "fewer output times or parameters");
       sens.values.reserve(opt_.output_times.size() * sens.columns * ns);
     }
     s_.setup_sensitivities(p, opt_.sensitivity_error_control);

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/limits.hpp"
 #include "core/text_files.hpp"
 
 namespace fs = std::filesystem;
@@ -218,6 +219,10 @@ SimulationResult simulate_model(const Study& study, const SimulateRequest& reque
   apply_settings(request.set, model, patient);
   SimulateOptions options;
   options.solver = request.solver;
+  const std::size_t columns = model.observables.size() + model.states.size() + model.variables.size();
+  detail::check_result_size((request.steps + 1.0) * (columns + 1),
+                            fmt::format("{} rows × {} columns", request.steps + 1, columns),
+                            "fewer --steps", SourceLoc{"--steps"});
   options.output_times.resize(static_cast<std::size_t>(request.steps) + 1);
   for (int i = 0; i <= request.steps; ++i) options.output_times[i] = request.t_end * i / request.steps;
   options.output_times.back() = request.t_end;

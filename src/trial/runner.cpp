@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "core/limits.hpp"
 #include "core/text_files.hpp"
 #include "gutskin/compiled_model.hpp"
 #include "gutskin/trial.hpp"
@@ -105,6 +106,11 @@ TrialResult run_trial(const CompiledModel& compiled, const Trial& trial, const T
   const int n_arms = static_cast<int>(trial.arms.size());
   const std::size_t n_columns = plan.columns().size(), per_run_bands = plan.band_values_per_run();
 
+  detail::check_result_size(static_cast<double>(n) * n_arms * (n_columns + sampler.varying().size() + 2),
+                            fmt::format("{} patients × {} arms × ({} endpoint columns + {} sampled parameters)", n,
+                                        n_arms, n_columns, sampler.varying().size()),
+                            "fewer patients",
+                            SourceLoc{"--patients"});
   TrialResult result;
   result.trial = trial;
   result.model_name = model.name;

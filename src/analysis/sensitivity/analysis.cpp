@@ -10,12 +10,13 @@
 #include <optional>
 #include <set>
 
-#include "gutskin/diagnostics.hpp"
-#include "gutskin/sensitivity.hpp"
-#include "gutskin/study.hpp"
 #include "analysis/sensitivity/checkpoint.hpp"
 #include "analysis/sensitivity/global.hpp"
 #include "analysis/sensitivity/outputs.hpp"
+#include "core/limits.hpp"
+#include "gutskin/diagnostics.hpp"
+#include "gutskin/sensitivity.hpp"
+#include "gutskin/study.hpp"
 #include "trial/endpoints.hpp"
 #include "trial/run_files.hpp"
 #include "trial/sampling.hpp"
@@ -494,6 +495,10 @@ void run_global(const Study& study, const Plan& plan, const SensitivityOptions& 
   const bool sobol = options.method == SensitivityMethod::sobol;
   const long long n = options.samples > 0 ? options.samples : sobol ? 512 : 20;
   result.samples = n;
+  const double runs = static_cast<double>(n) * (sobol ? k + 2 : k + 1);  // before the design is built
+  detail::check_result_size(runs * (static_cast<double>(plan.outputs().size()) + k),
+                            fmt::format("{:.3g} runs × ({} outputs + {} parameters)", runs, plan.outputs().size(), k),
+                            "fewer --samples, --parameters or --outputs", SourceLoc{"--samples"});
   std::optional<detail::SaltelliDesign> saltelli;
   std::optional<detail::MorrisDesign> morris;
   if (sobol) saltelli.emplace(k, n);

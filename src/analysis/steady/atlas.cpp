@@ -12,6 +12,7 @@
 
 #include "analysis/steady/system.hpp"
 #include "core/json_number.hpp"
+#include "core/limits.hpp"
 #include "gutskin/errors.hpp"
 #include "gutskin/study.hpp"
 #include "trial/sampling.hpp"
@@ -240,6 +241,10 @@ AtlasResult run_atlas(const Study& study, const AtlasOptions& options, const Run
   for (const std::string& text : options.knobs) knobs.push_back(parse_knob(model, text, SourceLoc{"--parameter"}));
   const Population population = atlas_population(study, options);
   const detail::PopulationSampler sampler(model, population);
+  detail::check_result_size(static_cast<double>(population.patients) * (sampler.varying().size() + 6.0 * knobs.size() + 2),
+                            fmt::format("{} patients × ({} sampled parameters + {} knobs)", population.patients,
+                                        sampler.varying().size(), knobs.size()),
+                            "fewer --patients", SourceLoc{"--patients"});
   std::vector<double> inputs;
   for (const Input& in : model.inputs) inputs.push_back(in.default_value);
   apply_input_settings(options.inputs, model, inputs, SourceLoc{"--hold"});

@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "analysis/steady/system.hpp"
+#include "core/limits.hpp"
 #include "gutskin/errors.hpp"
 #include "gutskin/study.hpp"
 
@@ -170,6 +171,10 @@ ContinuationResult continue_equilibria(const Study& study, const ContinuationOpt
   branch_settings.upper = *options.to;
   branch_settings.step = options.branch_step;
   branch_settings.max_points = options.max_points;
+  detail::check_result_size(static_cast<double>(options.max_points) * (model.states.size() + model.observables.size() + 2),
+                            fmt::format("{} points × ({} states + {} observables)", options.max_points,
+                                        model.states.size(), model.observables.size()),
+                            "fewer --max-points", SourceLoc{"--max-points"});
   branch_settings.tolerance = options.tolerance;
   branch_settings.non_negative = options.solver.non_negative;
   branch_settings.newton = settings.newton;

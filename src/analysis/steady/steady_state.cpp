@@ -10,6 +10,7 @@
 #include <cmath>
 
 #include "analysis/steady/system.hpp"
+#include "core/limits.hpp"
 #include "gutskin/errors.hpp"
 #include "gutskin/study.hpp"
 #include "trial/sampling.hpp"
@@ -155,6 +156,9 @@ SteadyStateResult find_steady_states(const Study& study, const SteadyStateOption
     for (const auto& s : model.states) nonneg += s.non_negative;
     const long faces = nonneg <= max_face_states ? 1L << nonneg : 0;
     const long count = options.starts > 0 ? options.starts : std::max(256L, faces);
+    detail::check_result_size(static_cast<double>(count) * (2.0 * model.states.size() + 2),
+                              fmt::format("{} starts × {} states", count, model.states.size()), "fewer --starts",
+                              SourceLoc{"--starts"});
     const std::vector<double>& reference = result.equilibria.empty() ? start.x : result.equilibria[0].state;
     auto starts = starting_states(reference, start.x, model, count, options.seed, options.solver.atol);
     for (auto& x : starts) system.project(x);
